@@ -1,0 +1,252 @@
+//! Stage 3: group the parsed files into one record per model (and per dataset).
+//!
+//! A directory that holds a model card is a model; weights and configs belong to the nearest
+//! directory at or above them that holds a card, or, when there is none, form a model of their
+//! own directory. Licence texts belong to the models of their directory. When a directory
+//! holds several cards, each card is a model of its own.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::{
+    model::{
+        Assembled, Card, CardKind, DatasetEvidence, LicenceText, ModelConfig, ModelEvidence, Parsed, Problem,
+        WeightFile,
+    },
+    vocab::Source,
+};
+
+/// Groups parsed facts; `root_name` names a model that lives at the root itself.
+pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str) -> Assembled {
+    let mut cards: BTreeMap<String, Vec<Card>> = BTreeMap::new();
+    let mut plain_readmes: BTreeMap<String, Card> = BTreeMap::new();
+    let mut licences: BTreeMap<String, Vec<LicenceText>> = BTreeMap::new();
+    let mut weights: Vec<WeightFile> = Vec::new();
+    let mut configs: Vec<ModelConfig> = Vec::new();
+    let mut code: Vec<String> = Vec::new();
+    for p in parsed {
+        match p {
+            Parsed::Card(c) if c.recognised => cards.entry(dir_of(&c.file).to_string()).or_default().push(*c),
+            Parsed::Card(c) => {
+                plain_readmes.insert(dir_of(&c.file).to_string(), *c);
+            }
+            Parsed::Licence(l) => licences.entry(dir_of(&l.file).to_string()).or_default().push(l),
+            Parsed::Weights(w) => weights.push(w),
+            Parsed::Config(c) => configs.push(c),
+            Parsed::Code(c) => code.push(c),
+            Parsed::Problem(p) => problems.push(p),
+        }
+    }
+
+    // Directories that hold a model card, and the model each weight/config/code file joins.
+    let model_card_dirs: BTreeSet<String> =
+        cards.iter().filter(|(_, cs)| cs.iter().any(|c| c.kind == CardKind::Model)).map(|(d, _)| d.clone()).collect();
+    let owner = |file: &str| -> Option<String> { nearest(&model_card_dirs, dir_of(file)) };
+
+    let mut attached_weights: BTreeMap<String, Vec<WeightFile>> = BTreeMap::new();
+    for w in weights {
+        let dir = owner(&w.file).unwrap_or_else(|| dir_of(&w.file).to_string());
+        attached_weights.entry(dir).or_default().push(w);
+    }
+    let mut attached_configs: BTreeMap<String, Vec<ModelConfig>> = BTreeMap::new();
+    for c in configs {
+        let dir = owner(&c.file).unwrap_or_else(|| dir_of(&c.file).to_string());
+        attached_configs.entry(dir).or_default().push(c);
+    }
+
+    let mut out = Assembled { problems, ..Default::default() };
+    let mut model_dirs: BTreeSet<String> = model_card_dirs.clone();
+    model_dirs.extend(attached_weights.keys().cloned());
+    model_dirs.extend(attached_configs.keys().cloned());
+    let code_owner = |file: &str| nearest(&model_dirs, dir_of(file));
+    let mut attached_code: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in code {
+        if let Some(dir) = code_owner(&c) {
+            attached_code.entry(dir).or_default().push(c);
+        }
+    }
+
+    for dir in &model_dirs {
+        let dir_cards: Vec<Card> = cards
+            .get(dir)
+            .map(|cs| cs.iter().filter(|c| c.kind == CardKind::Model).cloned().collect())
+            .unwrap_or_default();
+        let texts = licences.get(dir).cloned().unwrap_or_default();
+        let mut w = attached_weights.remove(dir).unwrap_or_default();
+        let mut cf = attached_configs.remove(dir).unwrap_or_default();
+        let mut cd = attached_code.remove(dir).unwrap_or_default();
+        let primary = primary_card(&dir_cards);
+        if dir_cards.is_empty() {
+            // Weights or configs without a card of their own: a plain README beside them is
+            // their card.
+            let card = plain_readmes.remove(dir);
+            out.models.push(model(dir, root_name, card, texts, w, cf, cd));
+            continue;
+        }
+        let several = dir_cards.len() > 1;
+        for (i, card) in dir_cards.into_iter().enumerate() {
+            let is_primary = primary == Some(i);
+            let location = if several && !is_primary { card.file.clone() } else { dir.clone() };
+            let (mw, mc, mcode) = if is_primary {
+                (std::mem::take(&mut w), std::mem::take(&mut cf), std::mem::take(&mut cd))
+            } else {
+                Default::default()
+            };
+            out.models.push(model(&location, root_name, Some(card), texts.clone(), mw, mc, mcode));
+        }
+        if primary.is_none() && (!w.is_empty() || !cf.is_empty()) {
+            out.models.push(model(dir, root_name, None, texts, w, cf, cd));
+        }
+    }
+
+    for (dir, cs) in cards {
+        for card in cs.into_iter().filter(|c| c.kind == CardKind::Dataset) {
+            let location = if dir.is_empty() { ".".to_string() } else { dir.clone() };
+            let id = card.meta.model_name.clone().unwrap_or_else(|| id_from_location(&location, root_name));
+            out.datasets.push(DatasetEvidence {
+                id,
+                location,
+                licence_texts: licences.get(&dir).cloned().unwrap_or_default(),
+                card,
+            });
+        }
+    }
+
+    out.models.sort_by(|a, b| (&a.id, &a.location).cmp(&(&b.id, &b.location)));
+    out.datasets.sort_by(|a, b| (&a.id, &a.location).cmp(&(&b.id, &b.location)));
+    out.problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.message.cmp(&b.message)));
+    out.problems.dedup();
+    out
+}
+
+fn model(
+    location: &str,
+    root_name: &str,
+    card: Option<Card>,
+    licence_texts: Vec<LicenceText>,
+    weights: Vec<WeightFile>,
+    configs: Vec<ModelConfig>,
+    code: Vec<String>,
+) -> ModelEvidence {
+    let location = if location.is_empty() { ".".to_string() } else { location.to_string() };
+    let id = card
+        .as_ref()
+        .and_then(|c| c.meta.model_name.clone())
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| id_from_location(&location, root_name));
+    ModelEvidence { id, source: Source::Repository, location, card, licence_texts, weights, configs, code }
+}
+
+/// `owner/name` for a Hugging Face cache snapshot path, else the location (the root's own
+/// name for the root).
+pub fn id_from_location(location: &str, root_name: &str) -> String {
+    let parts: Vec<&str> = location.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let repo = part.strip_prefix("models--").or_else(|| part.strip_prefix("datasets--"));
+        if let Some(repo) = repo
+            && (parts.get(i + 1) == Some(&"snapshots") || i + 1 == parts.len())
+        {
+            return repo.replacen("--", "/", 1);
+        }
+    }
+    match location {
+        "." | "" => root_name.to_string(),
+        _ => location.trim_end_matches(".md").to_string(),
+    }
+}
+
+/// The card that weights in its directory belong to: `README.md`, else the only card.
+fn primary_card(cards: &[Card]) -> Option<usize> {
+    cards
+        .iter()
+        .position(|c| parse_name(&c.file).eq_ignore_ascii_case("readme.md"))
+        .or_else(|| (cards.len() == 1).then_some(0))
+}
+
+fn parse_name(file: &str) -> &str {
+    file.rsplit('/').next().unwrap_or(file)
+}
+
+/// The directory part of a relative path ("" for the root).
+fn dir_of(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// The deepest directory in `dirs` that is `dir` or one of its ancestors.
+fn nearest(dirs: &BTreeSet<String>, dir: &str) -> Option<String> {
+    let mut d = dir;
+    loop {
+        if dirs.contains(d) {
+            return Some(d.to_string());
+        }
+        if d.is_empty() {
+            return None;
+        }
+        d = dir_of(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        model::{CardMeta, LicenceText, Located},
+        vocab::WeightFormat,
+    };
+
+    fn card(file: &str, license: &str) -> Parsed {
+        let mut meta = CardMeta::default();
+        meta.license.push(Located { value: license.into(), line: 2 });
+        Parsed::Card(Box::new(Card {
+            file: file.into(),
+            kind: CardKind::Model,
+            meta,
+            metadata: serde_json::json!({}),
+            sections: vec![],
+            parse_error: None,
+            recognised: true,
+        }))
+    }
+
+    fn weights(file: &str) -> Parsed {
+        Parsed::Weights(WeightFile { file: file.into(), format: WeightFormat::Safetensors, bytes: 1 })
+    }
+
+    #[test]
+    fn weights_join_the_nearest_card_above_them() {
+        let parsed = vec![
+            card("m/README.md", "mit"),
+            weights("m/unet/w.safetensors"),
+            weights("other/w.safetensors"),
+            Parsed::Licence(LicenceText { file: "m/LICENSE".into(), text: "x".into() }),
+            Parsed::Licence(LicenceText { file: "LICENSE".into(), text: "x".into() }),
+        ];
+        let a = assemble(parsed, vec![], "repo");
+        assert_eq!(a.models.len(), 2);
+        let m = a.models.iter().find(|m| m.location == "m").unwrap();
+        assert_eq!(m.weights.len(), 1);
+        assert_eq!(m.licence_texts.len(), 1, "the root LICENSE is not next to the card");
+        let o = a.models.iter().find(|m| m.location == "other").unwrap();
+        assert!(o.card.is_none());
+        assert_eq!(o.id, "other");
+    }
+
+    #[test]
+    fn several_cards_in_one_directory_are_several_models() {
+        let parsed = vec![card("cards/a.md", "mit"), card("cards/b.md", "gemma")];
+        let a = assemble(parsed, vec![], "repo");
+        let locs: Vec<&str> = a.models.iter().map(|m| m.location.as_str()).collect();
+        assert_eq!(locs, ["cards/a.md", "cards/b.md"]);
+        assert_eq!(a.models[0].id, "cards/a");
+    }
+
+    #[test]
+    fn hub_cache_paths_give_hub_ids() {
+        assert_eq!(
+            id_from_location("hub/models--meta-llama--Llama-3.1-8B/snapshots/abc", "r"),
+            "meta-llama/Llama-3.1-8B"
+        );
+        assert_eq!(id_from_location(".", "my-repo"), "my-repo");
+        assert_eq!(id_from_location("models/x", "r"), "models/x");
+    }
+}

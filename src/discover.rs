@@ -1,0 +1,216 @@
+//! Stage 1: walk the trees and pick out the files that can say something about a model.
+//!
+//! Only file names are looked at here; nothing is opened. The walk is ripgrep's (`ignore`):
+//! parallel, `.gitignore`/`.ignore`-aware, and it does not follow symbolic links unless asked,
+//! and then never out of the root.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Mutex,
+};
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::{
+    model::{Artifact, ArtifactKind, Problem, ProblemKind},
+    vocab::WeightFormat,
+};
+
+/// How to walk.
+#[derive(Clone, Debug, Default)]
+pub struct WalkOptions {
+    /// Also look into hidden files and directories (`.git` is always skipped).
+    pub hidden: bool,
+    /// Do not honour `.gitignore` / `.ignore` files.
+    pub no_ignore: bool,
+    /// Follow symbolic links (never out of the root; loops are detected).
+    pub follow_symlinks: bool,
+    /// Worker threads (0 = one per core).
+    pub threads: usize,
+}
+
+/// Everything the walk found under one root.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Files worth parsing, sorted by relative path.
+    pub artifacts: Vec<Artifact>,
+    /// Directories or files the walk could not read.
+    pub problems: Vec<Problem>,
+}
+
+/// Walks `root` and classifies what it finds by name.
+pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(!options.hidden)
+        .git_ignore(!options.no_ignore)
+        .git_global(false)
+        .git_exclude(!options.no_ignore)
+        .ignore(!options.no_ignore)
+        .parents(!options.no_ignore)
+        .require_git(false)
+        .follow_links(options.follow_symlinks)
+        .threads(options.threads)
+        .filter_entry(|e| e.file_name() != ".git");
+
+    let found: Mutex<Discovered> = Mutex::new(Discovered::default());
+    builder.build_parallel().run(|| {
+        let found = &found;
+        let canonical_root = &canonical_root;
+        let follow = options.follow_symlinks;
+        Box::new(move |entry| {
+            let mut local = Discovered::default();
+            match entry {
+                Err(err) => local.problems.push(walk_problem(root, &err)),
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if is_file
+                        && (!follow || stays_inside(entry.path(), canonical_root))
+                        && let Some(artifact) = classify(root, entry.path(), &entry)
+                    {
+                        local.artifacts.push(artifact);
+                    }
+                }
+            }
+            if !local.artifacts.is_empty() || !local.problems.is_empty() {
+                let mut all = found.lock().unwrap_or_else(|p| p.into_inner());
+                all.artifacts.append(&mut local.artifacts);
+                all.problems.append(&mut local.problems);
+            }
+            WalkState::Continue
+        })
+    });
+    let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    found.artifacts.sort_by(|a, b| a.rel.cmp(&b.rel));
+    found.problems.sort_by(|a, b| a.file.cmp(&b.file));
+    found.problems.dedup();
+    found
+}
+
+fn stays_inside(path: &Path, canonical_root: &Path) -> bool {
+    path.canonicalize().is_ok_and(|p| p.starts_with(canonical_root))
+}
+
+fn walk_problem(root: &Path, err: &ignore::Error) -> Problem {
+    let path = error_path(err).map(|p| relative(root, p)).unwrap_or_else(|| ".".to_string());
+    Problem { kind: ProblemKind::Io, file: path, message: err.to_string() }
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        _ => None,
+    }
+}
+
+/// `path` relative to `root`, with `/` separators (lossy for non-UTF-8 names).
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for part in rel.components() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(&part.as_os_str().to_string_lossy());
+    }
+    if out.is_empty() { ".".to_string() } else { out }
+}
+
+fn classify(root: &Path, path: &Path, entry: &ignore::DirEntry) -> Option<Artifact> {
+    let name = path.file_name()?.to_string_lossy();
+    let kind = kind_of(&name)?;
+    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+    Some(Artifact { path: PathBuf::from(path), rel: relative(root, path), kind, size })
+}
+
+/// What a file name says a file is. Public so the rules are testable and documented in one
+/// place.
+pub fn kind_of(name: &str) -> Option<ArtifactKind> {
+    let lower = name.to_ascii_lowercase();
+    if lower == "config.json" {
+        return Some(ArtifactKind::Config);
+    }
+    if is_licence_name(&lower) {
+        return Some(ArtifactKind::LicenceText);
+    }
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if ext == "md" || ext == "markdown" {
+        return Some(ArtifactKind::Markdown);
+    }
+    if let Some(format) = WeightFormat::from_extension(ext) {
+        return Some(ArtifactKind::Weights(format));
+    }
+    if matches!(ext, "py" | "ipynb") {
+        return Some(ArtifactKind::Code);
+    }
+    None
+}
+
+/// `LICENSE*`, `LICENCE*`, `COPYING*`, `NOTICE*`, `USE_POLICY*`, `LICENSE-MODEL*`, and any name
+/// containing "license"/"licence"/"terms of use"/"use policy" whose extension is none, `.txt`,
+/// `.md`, `.rst` or `.license`. Lower-case input.
+fn is_licence_name(lower: &str) -> bool {
+    const PREFIXES: [&str; 6] = ["license", "licence", "copying", "notice", "use_policy", "use-policy"];
+    const NOT_TEXT: [&str; 18] = [
+        "py", "ipynb", "js", "ts", "rs", "go", "java", "c", "h", "cpp", "json", "yaml", "yml", "toml", "html", "css",
+        "sh", "xml",
+    ];
+    let (stem, ext) = match lower.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains(' ') && ext.len() <= 8 => (stem, ext),
+        _ => (lower, ""),
+    };
+    if NOT_TEXT.contains(&ext) {
+        return false;
+    }
+    if PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    let text_like = matches!(ext, "" | "txt" | "md" | "rst" | "license" | "licence");
+    let words = stem.replace(['_', '-', ' '], "");
+    let licence_word =
+        ["license", "licence", "termsofuse", "usepolicy", "acceptableuse"].iter().any(|w| words.contains(w));
+    text_like && licence_word
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        use ArtifactKind::*;
+        for n in [
+            "LICENSE",
+            "LICENSE.txt",
+            "LICENCE-SD-Turbo",
+            "COPYING",
+            "NOTICE",
+            "USE_POLICY.md",
+            "LICENSE-MODEL",
+            "MODEL_LICENSE",
+            "Tongyi Qianwen LICENSE AGREEMENT",
+            "llama-2-license-2023.LICENSE",
+            "GEMMA_TERMS_OF_USE.md",
+            "ACCEPTABLE_USE_POLICY.txt",
+            "qwen3_8b.licence.md",
+        ] {
+            assert_eq!(kind_of(n), Some(LicenceText), "{n}");
+        }
+        assert_eq!(kind_of("README.md"), Some(Markdown));
+        assert_eq!(kind_of("license_check.py"), Some(Code));
+        assert_eq!(kind_of("model.safetensors"), Some(Weights(WeightFormat::Safetensors)));
+        assert_eq!(kind_of("pytorch_model.bin"), Some(Weights(WeightFormat::Pytorch)));
+        assert_eq!(kind_of("config.json"), Some(Config));
+        assert_eq!(kind_of("tokenizer.json"), None);
+        assert_eq!(kind_of("main.rs"), None);
+    }
+
+    #[test]
+    fn relative_paths_use_slashes() {
+        assert_eq!(relative(Path::new("/a"), Path::new("/a/b/c.md")), "b/c.md");
+        assert_eq!(relative(Path::new("/a"), Path::new("/a")), ".");
+    }
+}

@@ -1,0 +1,230 @@
+//! Base models: what a fine-tune, adapter, quantisation or merge inherits, and whether its own
+//! licence keeps what the base imposes.
+//!
+//! A base is resolved from a card found in the same scan first, then from the catalogue's table
+//! of well-known base families. Chains are followed (a quantisation of a fine-tune of Llama
+//! inherits Llama's terms); cycles and missing bases stop the walk instead of looping.
+
+use std::collections::HashMap;
+
+use crate::{
+    catalogue::Catalogue,
+    model::{BaseModel, Evidence, Identified, LineageBreak, Restriction},
+    vocab::{Category, EvidenceKind, RestrictionKind},
+};
+
+/// How deep a chain of bases is followed.
+const MAX_DEPTH: usize = 16;
+
+/// What a base contributes.
+#[derive(Clone)]
+struct BaseTerms {
+    licence: String,
+    family: Option<String>,
+    category: Category,
+    resolved_by: &'static str,
+    /// The base's own and inherited restrictions.
+    restrictions: Vec<Restriction>,
+}
+
+/// Resolves every model's bases, adds inherited restrictions and records lineage breaks.
+pub fn resolve(mut models: Vec<Identified>) -> Vec<Identified> {
+    let by_id: HashMap<String, usize> =
+        models.iter().enumerate().map(|(i, m)| (m.evidence.id.to_ascii_lowercase(), i)).collect();
+    let mut memo: Vec<Option<Vec<Restriction>>> = vec![None; models.len()];
+    let mut visiting = vec![false; models.len()];
+    let effective: Vec<Vec<Restriction>> =
+        (0..models.len()).map(|i| effective(i, &models, &by_id, &mut memo, &mut visiting, 0)).collect();
+
+    for i in 0..models.len() {
+        let mut bases = Vec::new();
+        let mut breaks = Vec::new();
+        for b in base_entries(&models[i]) {
+            let id = clean_base_id(&b.value.clone().unwrap_or_default());
+            let terms = base_terms(&id, i, &models, &by_id, &effective);
+            bases.push(BaseModel {
+                id: id.clone(),
+                licence: terms.as_ref().map(|t| t.licence.clone()),
+                category: terms.as_ref().map(|t| t.category),
+                resolved_by: terms.as_ref().map(|t| t.resolved_by),
+                evidence: b.clone(),
+            });
+            if let Some(t) = terms
+                && let Some(br) = lineage_break(&models[i], &id, &t, &b)
+            {
+                breaks.push(br);
+            }
+        }
+        let m = &mut models[i];
+        m.restrictions = effective[i].clone();
+        m.bases = bases;
+        m.lineage_breaks = breaks;
+    }
+    models
+}
+
+fn base_entries(m: &Identified) -> Vec<Evidence> {
+    let Some(card) = &m.evidence.card else { return Vec::new() };
+    card.meta
+        .base_model
+        .iter()
+        .map(|b| Evidence {
+            file: card.file.clone(),
+            line: Some(b.line),
+            kind: EvidenceKind::CardBaseModel,
+            value: Some(b.value.trim().to_string()),
+        })
+        .collect()
+}
+
+/// `https://huggingface.co/org/name` → `org/name`.
+fn clean_base_id(raw: &str) -> String {
+    let t = raw.trim();
+    for prefix in ["https://huggingface.co/", "http://huggingface.co/", "huggingface.co/", "hf://"] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            return rest.trim_end_matches('/').to_string();
+        }
+    }
+    t.to_string()
+}
+
+/// A model's own restrictions plus those inherited along its chain of bases.
+fn effective(
+    i: usize,
+    models: &[Identified],
+    by_id: &HashMap<String, usize>,
+    memo: &mut Vec<Option<Vec<Restriction>>>,
+    visiting: &mut Vec<bool>,
+    depth: usize,
+) -> Vec<Restriction> {
+    if let Some(done) = &memo[i] {
+        return done.clone();
+    }
+    let mut out = models[i].restrictions.clone();
+    if depth < MAX_DEPTH && !visiting[i] {
+        visiting[i] = true;
+        for b in base_entries(&models[i]) {
+            let id = clean_base_id(b.value.as_deref().unwrap_or(""));
+            let scanned = by_id.get(&id.to_ascii_lowercase()).copied().filter(|&j| j != i);
+            if scanned.is_some_and(|j| visiting[j]) {
+                continue; // a cycle: reported by the walk stopping here, never looped on
+            }
+            let usable =
+                scanned.filter(|&j| !matches!(models[j].licensing.category, Category::None | Category::Unknown));
+            let inherited: Vec<Restriction> = match usable {
+                Some(j) => effective(j, models, by_id, memo, visiting, depth + 1),
+                None => match Catalogue::get().base_family(&id) {
+                    Some((_, lic)) => catalogue_restrictions(lic),
+                    None => continue,
+                },
+            };
+            for r in inherited {
+                let already = out.iter().any(|o| o.kind == r.kind && o.licence == r.licence);
+                if !already {
+                    out.push(Restriction {
+                        inherited_from: Some(r.inherited_from.clone().unwrap_or_else(|| id.clone())),
+                        evidence: vec![b.clone()],
+                        ..r
+                    });
+                }
+            }
+        }
+        visiting[i] = false;
+    }
+    if !visiting[i] {
+        memo[i] = Some(out.clone());
+    }
+    out
+}
+
+fn base_terms(
+    id: &str,
+    me: usize,
+    models: &[Identified],
+    by_id: &HashMap<String, usize>,
+    effective: &[Vec<Restriction>],
+) -> Option<BaseTerms> {
+    if let Some(&j) = by_id.get(&id.to_ascii_lowercase()) {
+        let base = &models[j];
+        if j != me && !matches!(base.licensing.category, Category::None | Category::Unknown) {
+            let cat = Catalogue::get();
+            let family = base.licensing.parts.iter().find_map(|p| cat.by_id(&p.id).and_then(|l| l.family.clone()));
+            return Some(BaseTerms {
+                licence: base.licensing.id.clone(),
+                family,
+                category: base.licensing.category,
+                resolved_by: "scan",
+                restrictions: effective[j].clone(),
+            });
+        }
+    }
+    let (_, lic) = Catalogue::get().base_family(id)?;
+    Some(BaseTerms {
+        licence: lic.id.clone(),
+        family: lic.family.clone(),
+        category: lic.category,
+        resolved_by: "catalogue",
+        restrictions: catalogue_restrictions(lic),
+    })
+}
+
+fn catalogue_restrictions(lic: &crate::catalogue::Licence) -> Vec<Restriction> {
+    lic.restrictions
+        .iter()
+        .map(|r| Restriction {
+            kind: r.kind,
+            detail: r.detail.clone(),
+            evidence: vec![],
+            licence: Some(lic.id.clone()),
+            inherited_from: None,
+            users: r.users,
+            revenue_usd: r.revenue_usd,
+            regions: r.regions.clone(),
+        })
+        .collect()
+}
+
+/// A base whose terms bind derivatives (use restrictions, pass-through, share-alike) and a
+/// derivative whose declared licence is a different one that drops some of those terms.
+fn lineage_break(m: &Identified, base_id: &str, base: &BaseTerms, evidence: &Evidence) -> Option<LineageBreak> {
+    let binding = base.category.is_use_restricted()
+        || base
+            .restrictions
+            .iter()
+            .any(|r| matches!(r.kind, RestrictionKind::PassThrough | RestrictionKind::ShareAlike));
+    if !binding || matches!(m.licensing.category, Category::None | Category::Unknown) {
+        return None;
+    }
+    let cat = Catalogue::get();
+    let keeps_licence = m.licensing.parts.iter().any(|p| {
+        p.id == base.licence
+            || base.licence.split(" AND ").chain(base.licence.split(" OR ")).any(|b| b == p.id)
+            || (base.family.is_some() && cat.by_id(&p.id).and_then(|l| l.family.clone()) == base.family)
+    });
+    if keeps_licence {
+        return None;
+    }
+    let own: Vec<RestrictionKind> =
+        m.restrictions.iter().filter(|r| r.inherited_from.is_none()).map(|r| r.kind).collect();
+    let mut dropped: Vec<RestrictionKind> =
+        base.restrictions.iter().map(|r| r.kind).filter(|k| !own.contains(k)).collect();
+    dropped.sort();
+    dropped.dedup();
+    (!dropped.is_empty()).then(|| LineageBreak {
+        base: base_id.to_string(),
+        base_licence: base.licence.clone(),
+        dropped,
+        evidence: evidence.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_base_id;
+
+    #[test]
+    fn base_ids_lose_hub_urls() {
+        assert_eq!(clean_base_id("https://huggingface.co/meta-llama/Llama-3.1-8B/"), "meta-llama/Llama-3.1-8B");
+        assert_eq!(clean_base_id(" google/gemma-2-9b "), "google/gemma-2-9b");
+    }
+}

@@ -1,0 +1,22 @@
+//! modelgate: find the AI models a repository depends on, name their licences and the
+//! restrictions those carry, judge how open each model is, and check them against policy.
+//!
+//! The pipeline runs one way, one module per stage:
+//! [`discover`] → [`parse`] → [`assemble`] → [`identify`] → [`classify`] → [`evaluate`] →
+//! [`report`]. Stages exchange the plain data types of [`model`]; the licence facts live in the
+//! [`catalogue`] (data files in `licences/`), the policies in rule packs (`rules/`).
+
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod assemble;
+pub mod catalogue;
+pub mod classify;
+pub mod cli;
+pub mod discover;
+pub mod evaluate;
+pub mod identify;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod vocab;

@@ -1,0 +1,449 @@
+//! The data that flows between the pipeline stages.
+//!
+//! Stages never call one another; each takes the previous stage's output types from here and
+//! returns its own. Paths are always relative to the scanned root and use `/`.
+
+use serde::Serialize;
+
+use crate::vocab::{
+    Category, CodeOpenness, DataOpenness, EvidenceKind, MofClass, RestrictionKind, SectionKind, Severity, Source,
+    WeightFormat, WeightsOpenness,
+};
+
+// ---------------------------------------------------------------------------------------------
+// discover → parse
+
+/// A file the walk found worth looking at.
+#[derive(Clone, Debug)]
+pub struct Artifact {
+    /// Where to open it.
+    pub path: std::path::PathBuf,
+    /// Path relative to the scanned root, `/`-separated.
+    pub rel: String,
+    /// What the file name says it is.
+    pub kind: ArtifactKind,
+    /// Size in bytes, from the directory entry.
+    pub size: u64,
+}
+
+/// What the walk thinks a file is, from its name alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArtifactKind {
+    /// A Markdown file that may be a model or dataset card.
+    Markdown,
+    /// A licence, notice or use-policy text.
+    LicenceText,
+    /// A weight file, by extension.
+    Weights(WeightFormat),
+    /// A `config.json`.
+    Config,
+    /// Python source or a notebook (training, inference or modelling code).
+    Code,
+}
+
+/// A file that could not be read or was cut short, reported as a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Which rule reports it.
+    pub kind: ProblemKind,
+    /// Relative path ("." for the root itself).
+    pub file: String,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+/// The kinds of per-file problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file or directory could not be read.
+    Io,
+    /// The file is larger than the configured limit and was not (fully) read.
+    Limit,
+}
+
+// ---------------------------------------------------------------------------------------------
+// parse → assemble
+
+/// A value read from a file, with the 1-based line it was found on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// 1-based line in the file.
+    pub line: u32,
+}
+
+/// Whether a card describes a model or a dataset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CardKind {
+    /// A model card.
+    Model,
+    /// A dataset card (`task_categories`, `size_categories`).
+    Dataset,
+}
+
+/// A parsed model or dataset card.
+#[derive(Clone, Debug)]
+pub struct Card {
+    /// Relative path of the card file.
+    pub file: String,
+    /// Model or dataset.
+    pub kind: CardKind,
+    /// The keys we interpret.
+    pub meta: CardMeta,
+    /// The whole front matter, unknown keys included.
+    pub metadata: serde_json::Value,
+    /// Headings of the body.
+    pub sections: Vec<Section>,
+    /// Set when the front matter could not be parsed.
+    pub parse_error: Option<Located<String>>,
+    /// Whether the front matter carries model- or dataset-card keys. A README without them is
+    /// a card only when it sits next to weights.
+    pub recognised: bool,
+}
+
+/// The front-matter keys that carry licence, lineage and gating facts.
+#[derive(Clone, Debug, Default)]
+pub struct CardMeta {
+    /// `license:` (a string or a list).
+    pub license: Vec<Located<String>>,
+    /// `license_name:`.
+    pub license_name: Option<Located<String>>,
+    /// `license_link:`.
+    pub license_link: Option<Located<String>>,
+    /// `base_model:` (a string or a list).
+    pub base_model: Vec<Located<String>>,
+    /// `base_model_relation:`.
+    pub base_model_relation: Option<String>,
+    /// `datasets:`.
+    pub datasets: Vec<String>,
+    /// `model_name:` or `model-index[0].name`.
+    pub model_name: Option<String>,
+    /// `pipeline_tag:`.
+    pub pipeline_tag: Option<String>,
+    /// `library_name:`.
+    pub library_name: Option<String>,
+    /// `tags:`.
+    pub tags: Vec<String>,
+    /// `gated:` (true, `auto`, `manual`).
+    pub gated: Option<Located<String>>,
+    /// `extra_gated_prompt:` present.
+    pub gated_prompt: Option<Located<String>>,
+    /// `extra_gated_eu_disallowed: true`.
+    pub eu_disallowed: Option<u32>,
+    /// `model-index` present.
+    pub has_model_index: bool,
+}
+
+/// One heading of a card body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// Heading text.
+    pub title: String,
+    /// 1-based heading level.
+    pub level: u8,
+    /// 1-based line of the heading.
+    pub line: u32,
+    /// What the section is about, when we can tell.
+    pub kinds: Vec<SectionKind>,
+    /// Whether it holds real content (template placeholders such as
+    /// `[More Information Needed]` do not count).
+    pub filled: bool,
+}
+
+/// A licence, notice or use-policy text, read whole (up to the size limit).
+#[derive(Clone, Debug)]
+pub struct LicenceText {
+    /// Relative path.
+    pub file: String,
+    /// The text, lossily decoded as UTF-8.
+    pub text: String,
+}
+
+/// A weight file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WeightFile {
+    /// Relative path.
+    pub file: String,
+    /// Format.
+    pub format: WeightFormat,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// A `config.json` that describes a model architecture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelConfig {
+    /// Relative path.
+    pub file: String,
+    /// `model_type`.
+    pub model_type: Option<String>,
+    /// `architectures`.
+    pub architectures: Vec<String>,
+}
+
+/// What parsing one artifact produced.
+#[derive(Clone, Debug)]
+pub enum Parsed {
+    /// A model or dataset card.
+    Card(Box<Card>),
+    /// A licence text.
+    Licence(LicenceText),
+    /// A weight file.
+    Weights(WeightFile),
+    /// A model config.
+    Config(ModelConfig),
+    /// A source file that holds training, inference or modelling code.
+    Code(String),
+    /// A problem to report.
+    Problem(Problem),
+}
+
+// ---------------------------------------------------------------------------------------------
+// assemble → identify
+
+/// Everything found for one model, before any judgement.
+#[derive(Clone, Debug)]
+pub struct ModelEvidence {
+    /// Model id.
+    pub id: String,
+    /// Where it came from.
+    pub source: Source,
+    /// Directory (or card file, when a directory holds several cards) relative to the root.
+    pub location: String,
+    /// The card, if any.
+    pub card: Option<Card>,
+    /// Licence texts next to the card or weights.
+    pub licence_texts: Vec<LicenceText>,
+    /// Weight files.
+    pub weights: Vec<WeightFile>,
+    /// Model configs.
+    pub configs: Vec<ModelConfig>,
+    /// Source files in the model directory (training, inference, modelling code).
+    pub code: Vec<String>,
+}
+
+/// A dataset card found in the scan.
+#[derive(Clone, Debug)]
+pub struct DatasetEvidence {
+    /// Dataset id.
+    pub id: String,
+    /// Location relative to the root.
+    pub location: String,
+    /// The card.
+    pub card: Card,
+    /// Licence texts next to it.
+    pub licence_texts: Vec<LicenceText>,
+}
+
+/// What assembling the parsed artifacts produced.
+#[derive(Clone, Debug, Default)]
+pub struct Assembled {
+    /// One entry per model, sorted by id then location.
+    pub models: Vec<ModelEvidence>,
+    /// One entry per dataset card.
+    pub datasets: Vec<DatasetEvidence>,
+    /// Per-file problems.
+    pub problems: Vec<Problem>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// identify → classify → evaluate → report
+
+/// Where a fact was found.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    /// Relative path.
+    pub file: String,
+    /// 1-based line, when the fact sits on one.
+    pub line: Option<u32>,
+    /// What kind of evidence.
+    pub kind: EvidenceKind,
+    /// The value as written there (`license: llama3.1` → `llama3.1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// One licence of a model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LicencePart {
+    /// Catalogue id (or the declared name, when it is not in the catalogue).
+    pub id: String,
+    /// SPDX id or `LicenseRef-…`.
+    pub spdx: String,
+    /// Full name.
+    pub name: String,
+    /// Category.
+    pub category: Category,
+    /// Where it was declared or found.
+    pub evidence: Vec<Evidence>,
+}
+
+/// How a model's licences combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Combination {
+    /// Every part applies (card lists, weights and code under different terms, conflicts).
+    All,
+    /// The user may choose one part (dual licensing).
+    Any,
+}
+
+/// The identified licence of a model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Licensing {
+    /// Catalogue id, or an expression of ids (`llama3.1 AND mit`); `none` when nothing was found.
+    pub id: String,
+    /// SPDX expression (`LicenseRef-llama3.1 AND MIT`), or `NOASSERTION`.
+    pub spdx: String,
+    /// Full name (names joined for an expression).
+    pub name: String,
+    /// The category a user must respect: the most restrictive part for AND, the least for OR.
+    pub category: Category,
+    /// How the parts combine.
+    #[serde(skip)]
+    pub combination: Combination,
+    /// Evidence for every part.
+    pub evidence: Vec<Evidence>,
+    /// Each licence on its own.
+    pub parts: Vec<LicencePart>,
+    /// Licence texts found but not identified.
+    #[serde(skip)]
+    pub unidentified: Vec<Evidence>,
+    /// Sources that disagree.
+    #[serde(skip)]
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Two sources that name different licences for the same model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Conflict {
+    /// What the card declares.
+    pub declared: Vec<String>,
+    /// What another source says.
+    pub found: String,
+    /// Where that other source is.
+    pub evidence: Evidence,
+}
+
+/// A restriction that applies to a model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Restriction {
+    /// Kind.
+    pub kind: RestrictionKind,
+    /// Plain words, with parameters.
+    pub detail: String,
+    /// Where it comes from (licence clause, card key, base model).
+    pub evidence: Vec<Evidence>,
+    /// The licence that imposes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// Set when the restriction comes from a base model rather than the model's own licence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<String>,
+    /// `user-threshold`: monthly active users.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<u64>,
+    /// `revenue-threshold`: annual revenue, US$.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue_usd: Option<u64>,
+    /// `territorial`: excluded regions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+}
+
+/// A base model of a fine-tune, quantisation, adapter or merge, with its licence.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BaseModel {
+    /// Hub id or name as the card gives it.
+    pub id: String,
+    /// The base's licence id, when known.
+    pub licence: Option<String>,
+    /// The base's licence category, when known.
+    pub category: Option<Category>,
+    /// How we know: `scan` (a card for it was found in this scan) or `catalogue`.
+    pub resolved_by: Option<&'static str>,
+    /// The `base_model:` line.
+    pub evidence: Evidence,
+}
+
+/// A derivative whose declared licence drops restrictions its base imposes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LineageBreak {
+    /// The base.
+    pub base: String,
+    /// The base's licence.
+    pub base_licence: String,
+    /// Restriction kinds the base imposes and the derivative's licence does not.
+    pub dropped: Vec<RestrictionKind>,
+    /// The `base_model:` line.
+    pub evidence: Evidence,
+}
+
+/// Identify's verdict on one model.
+#[derive(Clone, Debug)]
+pub struct Identified {
+    /// What was found.
+    pub evidence: ModelEvidence,
+    /// The licence.
+    pub licensing: Licensing,
+    /// Restrictions, own and inherited.
+    pub restrictions: Vec<Restriction>,
+    /// Base models.
+    pub bases: Vec<BaseModel>,
+    /// Lineage breaks.
+    pub lineage_breaks: Vec<LineageBreak>,
+}
+
+/// Identify's verdict on one dataset.
+#[derive(Clone, Debug)]
+pub struct IdentifiedDataset {
+    /// What was found.
+    pub evidence: DatasetEvidence,
+    /// Its licence.
+    pub licensing: Licensing,
+}
+
+/// How open a model is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Openness {
+    /// Weights.
+    pub weights: WeightsOpenness,
+    /// Training data.
+    pub data: DataOpenness,
+    /// Code.
+    pub code: CodeOpenness,
+    /// Model Openness Framework class estimate.
+    pub mof_class: Option<MofClass>,
+    /// Why, one sentence per axis and one for the class.
+    pub reasons: Vec<String>,
+}
+
+/// A model with every verdict.
+#[derive(Clone, Debug)]
+pub struct Assessed {
+    /// Identification.
+    pub identified: Identified,
+    /// Openness.
+    pub openness: Openness,
+}
+
+/// A policy finding.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    /// Rule id.
+    pub rule: String,
+    /// Severity after configuration.
+    pub severity: Severity,
+    /// Model id, when the finding is about a model.
+    pub model: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// Relative path of the file to look at.
+    pub file: Option<String>,
+    /// 1-based line in that file.
+    pub line: Option<u32>,
+    /// What to do about it.
+    pub help: String,
+}

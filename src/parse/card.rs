@@ -1,0 +1,474 @@
+//! Model and dataset cards: YAML front matter and the headings of the body.
+//!
+//! Front matter is parsed with `serde-saphyr` (panic-free, line:column errors, alias-bomb
+//! budget). A card whose YAML is broken still yields a card, with the error and its line, and
+//! with `license:` read line by line so the licence is not lost.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::sections;
+use crate::model::{Card, CardKind, CardMeta, Located};
+
+/// Keys that make front matter a model card.
+const MODEL_KEYS: &[&str] = &[
+    "license",
+    "license_name",
+    "license_link",
+    "base_model",
+    "base_model_relation",
+    "datasets",
+    "pipeline_tag",
+    "tags",
+    "library_name",
+    "model-index",
+    "model_name",
+    "gated",
+    "inference",
+    "widget",
+    "metrics",
+    "language",
+];
+
+/// Keys that only dataset cards carry.
+const DATASET_KEYS: &[&str] =
+    &["task_categories", "size_categories", "task_ids", "source_datasets", "annotations_creators"];
+
+/// Keys that only model cards carry; their presence outweighs dataset keys.
+const MODEL_ONLY_KEYS: &[&str] = &["base_model", "pipeline_tag", "library_name", "model-index", "model_name"];
+
+/// Largest front matter we parse; bigger blocks are reported, not parsed.
+pub const MAX_FRONT_MATTER: usize = 1 << 20;
+
+/// Parses a Markdown file as a card. Returns `None` when the file has no front matter and is
+/// not named like a card (`README.md`, `MODEL_CARD.md`).
+pub fn parse(file: &str, text: &str) -> Option<Card> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let card_name = is_card_name(file);
+    let split = split_front_matter(text);
+    match split {
+        FrontMatter::None => card_name.then(|| Card {
+            file: file.to_string(),
+            kind: CardKind::Model,
+            meta: CardMeta::default(),
+            metadata: Value::Object(Default::default()),
+            sections: sections::index(text, 1),
+            parse_error: None,
+            recognised: false,
+        }),
+        FrontMatter::Unterminated { yaml } => {
+            let looks_like_card = card_name || has_card_key_lines(yaml);
+            looks_like_card.then(|| {
+                let (meta, kind) = fallback_meta(yaml);
+                Card {
+                    file: file.to_string(),
+                    kind,
+                    meta,
+                    metadata: Value::Object(Default::default()),
+                    sections: Vec::new(),
+                    parse_error: Some(Located {
+                        value: "front matter opened with `---` on line 1 is never closed".to_string(),
+                        line: 1,
+                    }),
+                    recognised: true,
+                }
+            })
+        }
+        FrontMatter::Block { yaml, body, body_line } => {
+            let sections = sections::index(body, body_line);
+            let parsed = if yaml.len() > MAX_FRONT_MATTER {
+                Err(Located {
+                    value: format!("front matter is {} bytes, over the {MAX_FRONT_MATTER}-byte limit", yaml.len()),
+                    line: 2,
+                })
+            } else {
+                parse_yaml(yaml)
+            };
+            match parsed {
+                Ok(metadata) => {
+                    let keys = key_lines(yaml);
+                    let Some(map) = metadata.as_object() else {
+                        return card_name.then(|| Card {
+                            file: file.to_string(),
+                            kind: CardKind::Model,
+                            meta: CardMeta::default(),
+                            metadata: Value::Object(Default::default()),
+                            sections,
+                            parse_error: (!metadata.is_null()).then(|| Located {
+                                value: "front matter is not a mapping of keys to values".to_string(),
+                                line: 2,
+                            }),
+                            recognised: false,
+                        });
+                    };
+                    let kind = kind_of(map.keys().map(String::as_str));
+                    let recognised = kind.is_some();
+                    if !recognised && !card_name {
+                        return None;
+                    }
+                    let (meta, problem) = extract_meta(map, &keys, yaml);
+                    Some(Card {
+                        file: file.to_string(),
+                        kind: kind.unwrap_or(CardKind::Model),
+                        meta,
+                        metadata,
+                        sections,
+                        parse_error: problem,
+                        recognised,
+                    })
+                }
+                Err(error) => {
+                    let looks_like_card = card_name || has_card_key_lines(yaml);
+                    looks_like_card.then(|| {
+                        let (meta, kind) = fallback_meta(yaml);
+                        Card {
+                            file: file.to_string(),
+                            kind,
+                            meta,
+                            metadata: Value::Object(Default::default()),
+                            sections,
+                            parse_error: Some(error),
+                            recognised: true,
+                        }
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// Whether a file is named like a card (`README.md`, `MODEL_CARD.md` …).
+pub fn is_card_name(file: &str) -> bool {
+    let name = file.rsplit('/').next().unwrap_or(file).to_ascii_lowercase();
+    matches!(name.as_str(), "readme.md" | "model_card.md" | "modelcard.md" | "model-card.md" | "readme.markdown")
+}
+
+enum FrontMatter<'a> {
+    None,
+    Unterminated {
+        yaml: &'a str,
+    },
+    /// `yaml` is the text between the fences; the body starts on 1-based line `body_line`.
+    Block {
+        yaml: &'a str,
+        body: &'a str,
+        body_line: u32,
+    },
+}
+
+fn split_front_matter(text: &str) -> FrontMatter<'_> {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_end].trim_end() != "---" {
+        return FrontMatter::None;
+    }
+    let yaml_start = (first_end + 1).min(text.len());
+    let mut offset = yaml_start;
+    let mut line_no: u32 = 2;
+    while offset < text.len() {
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let line = text[offset..end].trim_end();
+        if line == "---" || line == "..." {
+            let body_start = (end + 1).min(text.len());
+            return FrontMatter::Block {
+                yaml: &text[yaml_start..offset],
+                body: &text[body_start..],
+                body_line: line_no + 1,
+            };
+        }
+        offset = end + 1;
+        line_no += 1;
+    }
+    FrontMatter::Unterminated { yaml: &text[yaml_start..] }
+}
+
+/// Parses YAML into a JSON value; errors carry the file line (front matter starts on line 2).
+fn parse_yaml(yaml: &str) -> Result<Value, Located<String>> {
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_events: 200_000,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_depth: 64,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+            max_replay_stack_depth: 16,
+            max_alias_expansions_per_anchor: 1_000,
+        },
+    };
+    if yaml.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_saphyr::from_str_with_options::<Value>(yaml, options).map_err(|e| {
+        let line = e.location().map_or(0, |l| l.line());
+        Located {
+            value: first_line(&e.without_snippet().to_string()),
+            line: u32::try_from(line).unwrap_or(u32::MAX).saturating_add(1).max(2),
+        }
+    })
+}
+
+fn first_line(message: &str) -> String {
+    let line = message.lines().find(|l| !l.trim().is_empty()).unwrap_or(message).trim();
+    // serde-saphyr prefixes "error: line X column Y:"; the caller reports the position itself.
+    let line = line.strip_prefix("error:").unwrap_or(line).trim();
+    line.chars().take(300).collect()
+}
+
+fn kind_of<'a>(keys: impl Iterator<Item = &'a str> + Clone) -> Option<CardKind> {
+    let has =
+        |set: &[&str]| keys.clone().any(|k| set.contains(&k) || (set == MODEL_KEYS && k.starts_with("extra_gated")));
+    if has(DATASET_KEYS) && !has(MODEL_ONLY_KEYS) {
+        Some(CardKind::Dataset)
+    } else if has(MODEL_KEYS) {
+        Some(CardKind::Model)
+    } else {
+        None
+    }
+}
+
+/// 1-based file line of every top-level key (first occurrence), and of every line below it.
+struct KeyLines {
+    /// key → (file line, index of the first line after the key block).
+    keys: BTreeMap<String, (u32, usize)>,
+    lines: Vec<String>,
+}
+
+fn key_lines(yaml: &str) -> KeyLines {
+    let lines: Vec<String> = yaml.lines().map(str::to_string).collect();
+    let mut keys = BTreeMap::new();
+    let mut starts: Vec<(String, usize)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(key) = top_level_key(line) {
+            starts.push((key, i));
+        }
+    }
+    for (n, (key, i)) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).map_or(lines.len(), |(_, j)| *j);
+        keys.entry(key.clone()).or_insert((*i as u32 + 2, end));
+    }
+    KeyLines { keys, lines }
+}
+
+impl KeyLines {
+    fn line(&self, key: &str) -> u32 {
+        self.keys.get(key).map_or(2, |(l, _)| *l)
+    }
+
+    /// The line holding `value` within `key`'s block, or the key's own line.
+    fn value_line(&self, key: &str, value: &str) -> u32 {
+        let Some(&(line, end)) = self.keys.get(key) else { return 2 };
+        let start = (line - 2) as usize;
+        (start..end).find(|&i| self.lines.get(i).is_some_and(|l| l.contains(value))).map_or(line, |i| i as u32 + 2)
+    }
+}
+
+fn top_level_key(line: &str) -> Option<String> {
+    let first = line.chars().next()?;
+    if first.is_whitespace() || matches!(first, '-' | '#' | '[' | '{' | '}' | ']') {
+        return None;
+    }
+    let (key, rest) = if let Some(q) = line.strip_prefix('"').or_else(|| line.strip_prefix('\'')) {
+        let close = q.find(first)?;
+        (&q[..close], &q[close + 1..])
+    } else {
+        let colon = line.find(':')?;
+        (&line[..colon], &line[colon..])
+    };
+    let rest = rest.trim_start();
+    let after = rest.strip_prefix(':')?;
+    (after.is_empty() || after.starts_with([' ', '\t'])).then(|| key.trim().to_string())
+}
+
+fn has_card_key_lines(yaml: &str) -> bool {
+    yaml.lines()
+        .filter_map(top_level_key)
+        .any(|k| MODEL_KEYS.contains(&k.as_str()) || DATASET_KEYS.contains(&k.as_str()))
+}
+
+/// Reads `license:`-style scalars line by line, for front matter YAML refused.
+fn fallback_meta(yaml: &str) -> (CardMeta, CardKind) {
+    let mut meta = CardMeta::default();
+    let keys: Vec<String> = yaml.lines().filter_map(top_level_key).collect();
+    let kind = kind_of(keys.iter().map(String::as_str)).unwrap_or(CardKind::Model);
+    for (i, line) in yaml.lines().enumerate() {
+        let Some(key) = top_level_key(line) else { continue };
+        let value = line.split_once(':').map(|(_, v)| v).unwrap_or("");
+        let value = value.split(" #").next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'');
+        if value.is_empty() || value.starts_with(['{', '[', '|', '>', '&', '*']) {
+            continue;
+        }
+        let located = Located { value: value.to_string(), line: i as u32 + 2 };
+        match key.as_str() {
+            "license" if meta.license.is_empty() => meta.license.push(located),
+            "license_name" => meta.license_name = Some(located),
+            "license_link" => meta.license_link = Some(located),
+            "base_model" if meta.base_model.is_empty() => meta.base_model.push(located),
+            _ => {}
+        }
+    }
+    (meta, kind)
+}
+
+fn extract_meta(
+    map: &serde_json::Map<String, Value>,
+    keys: &KeyLines,
+    _yaml: &str,
+) -> (CardMeta, Option<Located<String>>) {
+    let mut meta = CardMeta::default();
+    let mut problem = None;
+
+    let list = |key: &str, problem: &mut Option<Located<String>>| -> Vec<Located<String>> {
+        match map.get(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(v) => match strings(v) {
+                Some(values) => values
+                    .into_iter()
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| Located { line: keys.value_line(key, &s), value: s })
+                    .collect(),
+                None => {
+                    problem.get_or_insert(Located {
+                        value: format!("`{key}` must be a string or a list of strings, found {}", type_name(v)),
+                        line: keys.line(key),
+                    });
+                    Vec::new()
+                }
+            },
+        }
+    };
+    meta.license = list("license", &mut problem);
+    meta.base_model = list("base_model", &mut problem);
+    let single = |key: &str| -> Option<Located<String>> {
+        let v = scalar(map.get(key)?)?;
+        (!v.trim().is_empty()).then(|| Located { line: keys.line(key), value: v })
+    };
+    meta.license_name = single("license_name");
+    meta.license_link = single("license_link");
+    meta.gated = single("gated").filter(|g| g.value != "false");
+    meta.gated_prompt = single("extra_gated_prompt");
+    meta.base_model_relation = single("base_model_relation").map(|l| l.value);
+    meta.pipeline_tag = single("pipeline_tag").map(|l| l.value);
+    meta.library_name = single("library_name").map(|l| l.value);
+    meta.datasets = map.get("datasets").and_then(strings).unwrap_or_default();
+    meta.tags = map.get("tags").and_then(strings).unwrap_or_default();
+    meta.eu_disallowed = match map.get("extra_gated_eu_disallowed") {
+        Some(Value::Bool(true)) => Some(keys.line("extra_gated_eu_disallowed")),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(keys.line("extra_gated_eu_disallowed")),
+        _ => None,
+    };
+    meta.has_model_index = map.get("model-index").is_some_and(|v| !v.is_null());
+    meta.model_name = single("model_name").map(|l| l.value).or_else(|| {
+        map.get("model-index")?.as_array()?.first()?.get("name").and_then(scalar).filter(|n| !n.trim().is_empty())
+    });
+    (meta, problem)
+}
+
+/// A string, or every string of a list; numbers and booleans as written.
+fn strings(v: &Value) -> Option<Vec<String>> {
+    match v {
+        Value::Array(items) => items.iter().map(scalar).collect(),
+        other => scalar(other).map(|s| vec![s]),
+    }
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list with a non-string item",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(text: &str) -> Card {
+        parse("m/README.md", text).expect("a card")
+    }
+
+    #[test]
+    fn scalar_and_list_licences_with_lines() {
+        let c = card("---\nlanguage: en\nlicense: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\n---\n# Hi\n");
+        assert_eq!(c.meta.license, vec![Located { value: "llama3.1".into(), line: 3 }]);
+        assert_eq!(c.meta.base_model[0].line, 4);
+        let c = card("---\nlicense:\n  - mit\n  - openrail\ntags: [a]\n---\n");
+        assert_eq!(
+            c.meta.license,
+            vec![Located { value: "mit".into(), line: 3 }, Located { value: "openrail".into(), line: 4 }]
+        );
+    }
+
+    #[test]
+    fn broken_yaml_is_an_error_with_a_line_and_keeps_the_licence() {
+        let c = card("---\nlicense: apache-2.0\ntags:\n- a\n  b: [\n---\nbody\n");
+        let err = c.parse_error.expect("parse error");
+        assert!(err.line >= 2, "{err:?}");
+        assert_eq!(c.meta.license[0].value, "apache-2.0");
+        assert_eq!(c.meta.license[0].line, 2);
+    }
+
+    #[test]
+    fn unterminated_front_matter() {
+        let c = card("---\nlicense: mit\n\n# Title\n");
+        assert_eq!(c.parse_error.unwrap().line, 1);
+        assert_eq!(c.meta.license[0].value, "mit");
+    }
+
+    #[test]
+    fn dataset_cards_and_non_cards() {
+        let d = parse("d/README.md", "---\nlicense: cc-by-4.0\ntask_categories: [text-classification]\n---\n").unwrap();
+        assert_eq!(d.kind, CardKind::Dataset);
+        assert!(parse("docs/post.md", "---\ntitle: Hello\nlayout: post\n---\nText").is_none());
+        assert!(parse("docs/other.md", "no front matter").is_none());
+        let readme = parse("x/README.md", "# Just a readme\n").unwrap();
+        assert!(!readme.recognised);
+    }
+
+    #[test]
+    fn eu_gating_and_model_index_name() {
+        let c = card(
+            "---\nlicense: llama3.2\ngated: true\nextra_gated_eu_disallowed: true\nmodel-index:\n- name: my-model\n  results: []\n---\n",
+        );
+        assert_eq!(c.meta.eu_disallowed, Some(4));
+        assert_eq!(c.meta.model_name.as_deref(), Some("my-model"));
+        assert_eq!(c.meta.gated.unwrap().value, "true");
+    }
+
+    #[test]
+    fn a_mapping_where_a_licence_belongs_is_reported() {
+        let c = card("---\nlicense: {license}\ntags: [x]\n---\n");
+        let err = c.parse_error.unwrap();
+        assert_eq!(err.line, 2);
+        assert!(err.value.contains("mapping"), "{}", err.value);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_quickly() {
+        let mut y = String::from("---\nlicense: mit\na: &a [x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='j' {
+            y.push_str(&format!(
+                "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = c;
+        }
+        y.push_str("---\n");
+        let c = card(&y);
+        assert!(c.parse_error.is_some());
+    }
+}
