@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::{
     model::{Assessed, Identified, IdentifiedDataset, Openness},
-    vocab::{Category, CodeOpenness, DataOpenness, MofClass, SectionKind, WeightsOpenness},
+    vocab::{Category, CodeOpenness, DataOpenness, MofClass, RestrictionKind, SectionKind, WeightsOpenness},
 };
 
 /// Classifies every model. Dataset cards found in the same scan tell whether listed datasets
@@ -53,11 +53,26 @@ fn weights_axis(m: &Identified) -> (WeightsOpenness, String) {
         Category::Proprietary => WeightsOpenness::Closed,
         _ => WeightsOpenness::Restricted,
     };
+    // An open licence does not make weights open when use restrictions bind them anyway:
+    // inherited from a base model, or imposed by the card (e.g. blocked in the EU).
+    let binding = m.restrictions.iter().find(|r| is_use_restriction(r.kind));
+    if let (WeightsOpenness::Open, Some(r)) = (axis, binding) {
+        let from = r.inherited_from.as_ref().map_or_else(|| "the card".to_string(), |b| format!("base model {b}"));
+        return (
+            WeightsOpenness::Restricted,
+            format!("weights: restricted, {} is {} but {from} imposes {} ({files})", l.id, l.category, r.kind),
+        );
+    }
     let why = match axis {
         WeightsOpenness::Unknown => format!("weights: unknown, the licence is {} ({files})", l.category),
         _ => format!("weights: {axis}, {} is {} ({files})", l.id, l.category),
     };
     (axis, why)
+}
+
+/// Restriction kinds that limit who may use the weights or how, beyond notices and copyleft.
+fn is_use_restriction(kind: RestrictionKind) -> bool {
+    !matches!(kind, RestrictionKind::Attribution | RestrictionKind::ShareAlike | RestrictionKind::PassThrough)
 }
 
 fn data_axis(m: &Identified, datasets: &HashMap<String, Category>) -> (DataOpenness, String) {
@@ -104,10 +119,12 @@ fn has_section(m: &Identified, kind: SectionKind) -> bool {
 /// final parameters (MOF 1.0: any use-restricted licence fails Class III).
 fn mof_class(m: &Identified, weights: WeightsOpenness, data: DataOpenness) -> (Option<MofClass>, String) {
     if matches!(weights, WeightsOpenness::Restricted | WeightsOpenness::Closed) {
-        return (
-            None,
-            format!("MOF: unclassified, the final parameters carry a use-restricted licence ({})", m.licensing.id),
-        );
+        let inherited = m.restrictions.iter().find_map(|r| r.inherited_from.as_deref());
+        let why = match (m.licensing.category.is_use_restricted(), inherited) {
+            (false, Some(base)) => format!("inherited from base model {base}"),
+            _ => m.licensing.id.clone(),
+        };
+        return (None, format!("MOF: unclassified, the final parameters carry a use-restricted licence ({why})"));
     }
     let e = &m.evidence;
     let card = e.card.as_ref();

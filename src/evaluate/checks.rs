@@ -146,31 +146,48 @@ fn restricted_use(m: &Assessed) -> Vec<Hit> {
     if r.is_empty() {
         return Vec::new();
     }
-    let mut kinds: Vec<String> = Vec::new();
+    // Own restrictions first, then each base's, so the message says where each comes from.
+    let mut groups: Vec<(Option<&str>, Vec<String>)> = Vec::new();
     for x in r {
-        let word = match x.kind {
-            RestrictionKind::UserThreshold => match x.users {
-                Some(u) => format!("user-threshold ({} monthly active users)", human(u)),
-                None => "user-threshold".into(),
-            },
-            RestrictionKind::RevenueThreshold => match x.revenue_usd {
-                Some(v) => format!("revenue-threshold (US${})", human(v)),
-                None => "revenue-threshold".into(),
-            },
-            RestrictionKind::Territorial if !x.regions.is_empty() => format!("territorial ({})", x.regions.join(", ")),
-            k => k.as_str().to_string(),
-        };
-        if !kinds.contains(&word) {
-            kinds.push(word);
+        let source = x.inherited_from.as_deref();
+        let word = describe(x);
+        match groups.iter_mut().find(|(s, _)| *s == source) {
+            Some((_, words)) if words.contains(&word) => {}
+            Some((_, words)) => words.push(word),
+            None => groups.push((source, vec![word])),
         }
     }
+    groups.sort_by_key(|(s, _)| s.is_some());
+    let licence = &m.identified.licensing.id;
+    let text: Vec<String> = groups
+        .iter()
+        .map(|(source, words)| match source {
+            None => format!("{licence} restricts use: {}", words.join(", ")),
+            Some(base) => format!("inherited from base model {base}: {}", words.join(", ")),
+        })
+        .collect();
     let e = r.iter().flat_map(|x| x.evidence.first()).next();
     let (file, line) = match e {
         Some(e) => (Some(e.file.clone()), e.line),
         None => anchor(m),
     };
-    let from = &m.identified.licensing.id;
-    vec![Hit { message: format!("{from} restricts use: {}", kinds.join(", ")), file, line }]
+    vec![Hit { message: text.join("; "), file, line }]
+}
+
+/// A restriction kind with its parameter, as a reviewer reads it.
+fn describe(x: &crate::model::Restriction) -> String {
+    match x.kind {
+        RestrictionKind::UserThreshold => match x.users {
+            Some(u) => format!("user-threshold ({} monthly active users)", human(u)),
+            None => "user-threshold".into(),
+        },
+        RestrictionKind::RevenueThreshold => match x.revenue_usd {
+            Some(v) => format!("revenue-threshold (US${} a year)", human(v)),
+            None => "revenue-threshold".into(),
+        },
+        RestrictionKind::Territorial if !x.regions.is_empty() => format!("territorial ({})", x.regions.join(", ")),
+        k => k.as_str().to_string(),
+    }
 }
 
 fn human(n: u64) -> String {

@@ -196,6 +196,8 @@ fn parse_yaml(yaml: &str) -> Result<Value, Located<String>> {
             max_replay_stack_depth: 16,
             max_alias_expansions_per_anchor: 1_000,
         },
+        // `.nan` / `.inf` are valid YAML (eval results use them); keep them as written.
+        non_finite_float_policy: serde_saphyr::options::NonFiniteFloatPolicy::AsString,
     };
     if yaml.trim().is_empty() {
         return Ok(Value::Null);
@@ -213,7 +215,38 @@ fn first_line(message: &str) -> String {
     let line = message.lines().find(|l| !l.trim().is_empty()).unwrap_or(message).trim();
     // serde-saphyr prefixes "error: line X column Y:"; the caller reports the position itself.
     let line = line.strip_prefix("error:").unwrap_or(line).trim();
+    // Positions are relative to the YAML block; the caller reports the file line instead.
+    let mut line = strip_position(line);
+    // The parser's advice is for its API users, not for people editing a card.
+    if let Some(i) = line.find(", set DuplicateKeyPolicy") {
+        line.truncate(i);
+    }
     line.chars().take(300).collect()
+}
+
+/// Removes "line X column Y" / "at line X, column Y" fragments from a parser message.
+fn strip_position(message: &str) -> String {
+    let mut out = message.to_string();
+    for pattern in [" at line ", "line "] {
+        while let Some(i) = out.find(pattern) {
+            let rest = &out[i + pattern.len()..];
+            let digits = rest.chars().take_while(char::is_ascii_digit).count();
+            if digits == 0 {
+                break;
+            }
+            let mut end = i + pattern.len() + digits;
+            let tail = &out[end..];
+            for sep in [", column ", " column "] {
+                if let Some(t) = tail.strip_prefix(sep) {
+                    let d = t.chars().take_while(char::is_ascii_digit).count();
+                    end += sep.len() + d;
+                    break;
+                }
+            }
+            out.replace_range(i..end, "");
+        }
+    }
+    out.trim().trim_start_matches(':').trim().to_string()
 }
 
 fn kind_of<'a>(keys: impl Iterator<Item = &'a str> + Clone) -> Option<CardKind> {
@@ -420,6 +453,25 @@ mod tests {
         assert!(err.line >= 2, "{err:?}");
         assert_eq!(c.meta.license[0].value, "apache-2.0");
         assert_eq!(c.meta.license[0].line, 2);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_a_person_can_act_on() {
+        let c = card("---\nlicense: mit\nlicense: llama3.1\n---\n");
+        let err = c.parse_error.unwrap();
+        assert_eq!(err.line, 3);
+        assert!(err.value.contains("duplicate mapping key"), "{}", err.value);
+        assert!(!err.value.contains("DuplicateKeyPolicy"), "{}", err.value);
+        assert!(!err.value.contains("column"), "positions are reported as the file line: {}", err.value);
+    }
+
+    #[test]
+    fn nan_and_crlf_are_fine() {
+        let c = card(
+            "---\r\nlicense: mit\r\nmodel-index:\r\n- name: x\r\n  results: [{metrics: [{value: .nan}]}]\r\n---\r\n",
+        );
+        assert!(c.parse_error.is_none(), "{:?}", c.parse_error);
+        assert_eq!(c.meta.license[0].value, "mit");
     }
 
     #[test]
