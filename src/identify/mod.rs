@@ -68,8 +68,9 @@ struct ScannedText<'a> {
 
 impl<'a> ScannedText<'a> {
     fn new(text: &'a LicenceText) -> Self {
-        let matches = text::identify(&text.text);
-        ScannedText { norm: Normalised::new(&text.text), text, matches }
+        let norm = Normalised::new(&text.text);
+        let matches = text::identify_normalised(&text.text, &norm);
+        ScannedText { norm, text, matches }
     }
 }
 

@@ -101,8 +101,12 @@ struct Hits {
 /// Identifies the licences in a text, best first. Overlapping candidates of one family keep
 /// only the best; a licence and its own use policy keep only the licence.
 pub fn identify(text: &str) -> Vec<TextMatch> {
-    let norm = Normalised::new(text);
-    let mut matches = phrase_matches(&norm);
+    identify_normalised(text, &Normalised::new(text))
+}
+
+/// [`identify`] for a text already folded.
+pub fn identify_normalised(text: &str, norm: &Normalised) -> Vec<TextMatch> {
+    let mut matches = phrase_matches(norm);
     if matches.is_empty() || matches.iter().all(|m| m.licence.document == Document::Policy) {
         matches.extend(spdx_matches(text));
     }
