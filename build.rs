@@ -1,4 +1,4 @@
-//! Embeds the data folders (`licences/`, `rules/`) into the binary.
+//! Embeds the data folders (`licences/`, `rules/`, `providers/`) into the binary.
 //!
 //! Each `*.toml` file becomes one `(file name, contents)` entry in a generated table, so adding a
 //! licence or a rule pack is adding a file: no code changes, and nothing read from disk at run time.
@@ -8,7 +8,7 @@ use std::{env, fmt::Write as _, fs, path::Path};
 fn main() {
     let root = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let out = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    for (folder, table) in [("licences", "LICENCE_FILES"), ("rules", "RULE_FILES")] {
+    for (folder, table) in [("licences", "LICENCE_FILES"), ("rules", "RULE_FILES"), ("providers", "PROVIDER_FILES")] {
         let dir = Path::new(&root).join(folder);
         println!("cargo:rerun-if-changed={}", dir.display());
         let mut names: Vec<String> = fs::read_dir(&dir)

@@ -13,10 +13,10 @@ use anyhow::{Context, Result, bail};
 use crate::{
     assemble, classify,
     cli::{Cli, ColourChoice, Command, ScanArgs},
-    discover::{self, WalkOptions},
+    discover::{self, Stored, WalkOptions, hf_cache, inventory, ollama},
     evaluate::{self, pack},
     identify,
-    model::Parsed,
+    model::{Assembled, Parsed},
     parse::{self, Limits},
     report::{self, Format, RenderOptions, Report},
 };
@@ -104,11 +104,13 @@ pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
         // Ignore the error: the pool can only be configured once per process.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(args.threads).build_global();
     }
-    let limits = Limits { max_file_size: args.max_file_size };
-    let several = args.paths.len() > 1;
+    let limits = Limits { max_file_size: args.max_file_size, code_references: !args.no_code_references };
+    let roots: Vec<PathBuf> =
+        if args.paths.is_empty() && !args.other_sources() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let several = roots.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
-    for root in &args.paths {
+    for root in &roots {
         let mut found = discover::walk(root, &walk);
         if several {
             let prefix = display_path(root);
@@ -122,13 +124,95 @@ pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
         problems.append(&mut found.problems);
         parsed.extend(parse::parse_all(&found.artifacts, limits));
     }
-    let root_name = if several { ".".to_string() } else { root_name(&args.paths[0]) };
-    let assembled = assemble::assemble(parsed, problems, &root_name);
+    let root_name = match roots.first() {
+        Some(root) if !several => root_name(root),
+        _ => ".".to_string(),
+    };
+    let mut assembled = assemble::assemble(parsed, problems, &root_name);
+    // The other sources: their entries' files are parsed like the walk's (without searching
+    // them for references: a cache holds models, not the user's code).
+    let entry_limits = Limits { code_references: false, ..limits };
+    for stored in other_sources(args)? {
+        add_stored(&mut assembled, stored, entry_limits);
+    }
+    for file in &args.inventory {
+        let rows = inventory::read(file)?;
+        let entries = inventory::entries(rows)?;
+        add_stored(&mut assembled, Stored { entries, problems: Vec::new() }, entry_limits);
+    }
+    assemble::merge(&mut assembled);
     let identified = identify::identify(assembled);
     let assessed = classify::classify(identified.models, &identified.datasets);
     let findings = evaluate::evaluate(&assessed, &identified.problems, packs);
     let policy = packs.iter().map(|p| p.name.clone()).collect();
     Ok(Report::new(&assessed, &identified.datasets, findings, policy))
+}
+
+fn add_stored(assembled: &mut Assembled, stored: Stored, limits: Limits) {
+    assembled.problems.extend(stored.problems);
+    for entry in stored.entries {
+        let parsed = parse::parse_all(&entry.artifacts, limits);
+        assemble::add_entry(assembled, entry, parsed);
+    }
+}
+
+/// Reads the Hugging Face cache, the Ollama store and the Hub, as asked.
+fn other_sources(args: &ScanArgs) -> Result<Vec<Stored>> {
+    let mut out = Vec::new();
+    if let Some(dir) = &args.hf_cache {
+        let dir = match dir {
+            Some(d) => d.clone(),
+            None => hf_cache::default_dir()
+                .context("--hf-cache: no cache directory given and none of HF_HUB_CACHE, HF_HOME, HOME is set")?,
+        };
+        out.push(hf_cache::scan(&dir).context("--hf-cache")?);
+    }
+    if let Some(dir) = &args.ollama {
+        let dir = match dir {
+            Some(d) => d.clone(),
+            None => ollama::default_dir()
+                .context("--ollama: no store directory given and neither OLLAMA_MODELS nor HOME is set")?,
+        };
+        out.push(ollama::scan(&dir).context("--ollama")?);
+    }
+    if !args.hub.is_empty() || !args.hub_from.is_empty() {
+        out.push(hub(args)?);
+    }
+    Ok(out)
+}
+
+#[cfg(feature = "hub")]
+fn hub(args: &ScanArgs) -> Result<Stored> {
+    use discover::hub::{self, HubOptions, Request};
+    let mut requests = Vec::new();
+    for raw in &args.hub {
+        requests.push(hub::parse_request(raw)?);
+    }
+    for file in &args.hub_from {
+        let rows = inventory::read(file)?;
+        requests.extend(inventory::hub_ids(&rows).into_iter().map(|(id, revision)| Request {
+            id,
+            dataset: false,
+            revision,
+        }));
+    }
+    let mut options = HubOptions::from_env(args.hub_cache_dir.clone())
+        .context("--hub: no directory for the response cache; give --hub-cache-dir, or set XDG_CACHE_HOME or HOME")?;
+    options.refresh = args.hub_refresh;
+    options.timeout = std::time::Duration::from_secs(args.hub_timeout.max(1));
+    options.retries = args.hub_retries;
+    options.max_file_size = args.max_file_size;
+    if let Some(Some(dir)) = &args.hf_cache {
+        options.hf_cache = Some(dir.clone());
+    }
+    Ok(hub::fetch(&requests, &options)?)
+}
+
+#[cfg(not(feature = "hub"))]
+fn hub(_: &ScanArgs) -> Result<Stored> {
+    bail!(
+        "--hub and --hub-from need the Hub client, which this build of modelgate leaves out (the `hub` cargo feature)"
+    )
 }
 
 /// The name a model at the scanned root is given: the directory's own name.

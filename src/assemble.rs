@@ -4,13 +4,19 @@
 //! directory at or above them that holds a card, or, when there is none, form a model of their
 //! own directory. Licence texts belong to the models of their directory. When a directory
 //! holds several cards, each card is a model of its own.
+//!
+//! Models named by code become records of their own, one per model however many places name it.
+//! Entries of the other sources (a cache snapshot, an Ollama manifest, a Hub repository, an
+//! inventory line) become one record each ([`add_entry`]). Finally [`merge`] folds the records
+//! that carry no files (code references, inventory lines) into a record of the same model that
+//! does, so each model is reported once with every place that names it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
     model::{
-        Assembled, Card, CardKind, DatasetEvidence, LicenceText, ModelConfig, ModelEvidence, Parsed, Problem,
-        WeightFile,
+        Assembled, Card, CardKind, CodeReference, DatasetEvidence, Entry, Hosted, LicenceText, ModelConfig,
+        ModelEvidence, ModelTarget, Parsed, Problem, Provenance, WeightFile,
     },
     vocab::Source,
 };
@@ -23,6 +29,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
     let mut weights: Vec<WeightFile> = Vec::new();
     let mut configs: Vec<ModelConfig> = Vec::new();
     let mut code: Vec<String> = Vec::new();
+    let mut references: BTreeMap<String, (ModelTarget, Vec<CodeReference>)> = BTreeMap::new();
     for p in parsed {
         match p {
             Parsed::Card(c) if c.recognised => cards.entry(dir_of(&c.file).to_string()).or_default().push(*c),
@@ -33,6 +40,14 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
             Parsed::Weights(w) => weights.push(w),
             Parsed::Config(c) => configs.push(c),
             Parsed::Code(c) => code.push(c),
+            Parsed::Reference(r) => {
+                let r = *r;
+                references
+                    .entry(r.target.id().to_ascii_lowercase())
+                    .or_insert_with(|| (r.target, Vec::new()))
+                    .1
+                    .push(r.at);
+            }
             Parsed::Problem(p) => problems.push(p),
         }
     }
@@ -107,8 +122,15 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
                 location,
                 licence_texts: licences.get(&dir).cloned().unwrap_or_default(),
                 card,
+                provenance: Provenance { sources: vec![Source::Repository], ..Default::default() },
             });
         }
+    }
+
+    for (_, (target, mut refs)) in references {
+        refs.sort();
+        refs.dedup();
+        out.models.push(referenced(target, refs));
     }
 
     out.models.sort_by(|a, b| (&a.id, &a.location).cmp(&(&b.id, &b.location)));
@@ -134,7 +156,143 @@ fn model(
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| id_from_location(&location, root_name));
-    ModelEvidence { id, source: Source::Repository, location, card, licence_texts, weights, configs, code }
+    let provenance = Provenance { sources: vec![Source::Repository], ..Default::default() };
+    ModelEvidence { id, source: Source::Repository, location, card, licence_texts, weights, configs, code, provenance }
+}
+
+/// The record of a model that only code names.
+fn referenced(target: ModelTarget, references: Vec<CodeReference>) -> ModelEvidence {
+    let location = references.first().map_or_else(String::new, |r| format!("{}:{}", r.file, r.line));
+    let hosted = match &target {
+        ModelTarget::Hosted { provider, model } => Some(Hosted { provider: provider.clone(), model: model.clone() }),
+        _ => None,
+    };
+    ModelEvidence {
+        id: target.id(),
+        source: Source::CodeReference,
+        location,
+        card: None,
+        licence_texts: Vec::new(),
+        weights: Vec::new(),
+        configs: Vec::new(),
+        code: Vec::new(),
+        provenance: Provenance { sources: vec![Source::CodeReference], hosted, references, ..Default::default() },
+    }
+}
+
+/// Adds the record of one entry of another source, from the entry and what parsing its files
+/// gave. A model's card is the `README.md` at its top (else the shallowest card); a dataset
+/// entry without a card is left out, having nothing to report.
+pub fn add_entry(out: &mut Assembled, entry: Entry, parsed: Vec<Parsed>) {
+    let mut cards: Vec<Card> = Vec::new();
+    let mut licence_texts = Vec::new();
+    let mut weights = Vec::new();
+    let mut configs = Vec::new();
+    let mut code = Vec::new();
+    for p in entry.known.into_iter().chain(parsed) {
+        match p {
+            Parsed::Card(c) => cards.push(*c),
+            Parsed::Licence(l) => licence_texts.push(l),
+            Parsed::Weights(w) => weights.push(w),
+            Parsed::Config(c) => configs.push(c),
+            Parsed::Code(c) => code.push(c),
+            Parsed::Reference(_) => {}
+            Parsed::Problem(p) => out.problems.push(p),
+        }
+    }
+    cards.sort_by_key(|c| (c.file.matches('/').count(), !parse_name(&c.file).eq_ignore_ascii_case("readme.md")));
+    let card = cards.into_iter().next();
+    if entry.dataset {
+        if let Some(card) = card {
+            out.datasets.push(DatasetEvidence {
+                id: entry.id,
+                location: entry.location,
+                card,
+                licence_texts,
+                provenance: entry.provenance,
+            });
+        }
+        return;
+    }
+    out.models.push(ModelEvidence {
+        id: entry.id,
+        source: entry.source,
+        location: entry.location,
+        card,
+        licence_texts,
+        weights,
+        configs,
+        code,
+        provenance: entry.provenance,
+    });
+}
+
+/// Whether a record carries nothing but a name (code references, inventory lines).
+fn bare(m: &ModelEvidence) -> bool {
+    matches!(m.source, Source::CodeReference | Source::Inventory)
+}
+
+/// Folds each record without files of its own into a record of the same model that has them
+/// (or into an earlier bare record of it), so every model is reported once. When several records
+/// share the id (two cache revisions, the cache and the Hub), the one at the revision an
+/// inventory pins is chosen, else the one `refs/main` points at, else the Hub's, the cache's,
+/// Ollama's, the repository's, in that order.
+pub fn merge(out: &mut Assembled) {
+    let models = std::mem::take(&mut out.models);
+    let (mut kept, bare_ones): (Vec<ModelEvidence>, Vec<ModelEvidence>) = models.into_iter().partition(|m| !bare(m));
+    let mut bare_ones = bare_ones;
+    // Code references first, so inventory lines can also land on a record only code names.
+    bare_ones.sort_by_key(|m| m.source != Source::CodeReference);
+    for b in bare_ones {
+        let key = b.id.to_ascii_lowercase();
+        let pinned = b.provenance.inventory.iter().find_map(|i| i.revision.clone());
+        let target = kept
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.id.to_ascii_lowercase() == key)
+            .min_by_key(|(i, m)| (preference(m, pinned.as_deref()), *i))
+            .map(|(i, _)| i);
+        match target {
+            Some(i) => fold(&mut kept[i], b),
+            None => kept.push(b),
+        }
+    }
+    kept.sort_by(|a, b| (&a.id, &a.location).cmp(&(&b.id, &b.location)));
+    out.models = kept;
+}
+
+fn preference(m: &ModelEvidence, pinned: Option<&str>) -> (u8, u8) {
+    let p = &m.provenance;
+    let revision = match pinned {
+        Some(rev) if p.revision.as_deref().is_some_and(|r| r.starts_with(rev)) || p.refs.iter().any(|r| r == rev) => 0,
+        _ if p.refs.iter().any(|r| r == "main") => 1,
+        _ => 2,
+    };
+    let source = match m.source {
+        Source::Hub => 0,
+        Source::HfCache => 1,
+        Source::Ollama => 2,
+        Source::Repository => 3,
+        Source::CodeReference => 4,
+        Source::Inventory => 5,
+    };
+    (revision, source)
+}
+
+fn fold(into: &mut ModelEvidence, from: ModelEvidence) {
+    let p = &mut into.provenance;
+    for s in from.provenance.sources {
+        if !p.sources.contains(&s) {
+            p.sources.push(s);
+        }
+    }
+    p.references.extend(from.provenance.references);
+    p.references.sort();
+    p.references.dedup();
+    p.inventory.extend(from.provenance.inventory);
+    if p.hosted.is_none() {
+        p.hosted = from.provenance.hosted;
+    }
 }
 
 /// `owner/name` for a Hugging Face cache snapshot path, else the location (the root's own

@@ -27,8 +27,9 @@ pub enum Command {
 /// `modelgate scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directories to scan.
-    #[arg(default_value = ".", value_name = "PATH")]
+    /// Directories to scan (default: `.`, unless `--hf-cache`, `--ollama`, `--hub`, `--hub-from`
+    /// or `--inventory` is given).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
     /// Output format.
@@ -75,6 +76,67 @@ pub struct ScanArgs {
     /// Terminal output: print findings and counts only, not the table of models.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Also read a Hugging Face cache: every model and dataset snapshot (default directory:
+    /// HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub). Put PATHs before it, or
+    /// write `--hf-cache=DIR`.
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub hf_cache: Option<Option<PathBuf>>,
+
+    /// Also read an Ollama store: every model manifest (default directory: OLLAMA_MODELS, else
+    /// ~/.ollama/models).
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub ollama: Option<Option<PathBuf>>,
+
+    /// Fetch these repositories from the Hugging Face Hub API (`owner/name`,
+    /// `owner/name@revision`, `datasets/owner/name`; repeatable or comma-separated). Honours
+    /// HF_ENDPOINT, HF_TOKEN and HF_HUB_OFFLINE.
+    #[arg(long, value_name = "ID", num_args = 1.., value_delimiter = ',')]
+    pub hub: Vec<String>,
+
+    /// Fetch from the Hub every repository a file lists (a plain list, CSV or JSON, as for
+    /// `--inventory`).
+    #[arg(long, value_name = "FILE")]
+    pub hub_from: Vec<PathBuf>,
+
+    /// Where Hub answers are cached (default: XDG_CACHE_HOME/modelgate/hub, else
+    /// ~/.cache/modelgate/hub).
+    #[arg(long, value_name = "DIR")]
+    pub hub_cache_dir: Option<PathBuf>,
+
+    /// Ask the Hub again even for answers cached less than a day ago.
+    #[arg(long)]
+    pub hub_refresh: bool,
+
+    /// Timeout of one Hub request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub hub_timeout: u64,
+
+    /// How many times a Hub request answered 429 or 5xx is retried (with backoff, or after the
+    /// server's Retry-After).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub hub_retries: u32,
+
+    /// An inventory of the models a team uses (CSV, JSON or a plain list; repeatable): each is
+    /// matched with what the other sources found, else judged from the catalogue, and its
+    /// columns (team, region …) are kept in the report.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Vec<PathBuf>,
+
+    /// Do not read code and configuration for the models they name.
+    #[arg(long)]
+    pub no_code_references: bool,
+}
+
+impl ScanArgs {
+    /// Whether a source other than directories to walk is given.
+    pub fn other_sources(&self) -> bool {
+        self.hf_cache.is_some()
+            || self.ollama.is_some()
+            || !self.hub.is_empty()
+            || !self.hub_from.is_empty()
+            || !self.inventory.is_empty()
+    }
 }
 
 /// The severity threshold of `--fail-on`.

@@ -3,6 +3,17 @@
 //! Only file names are looked at here; nothing is opened. The walk is ripgrep's (`ignore`):
 //! parallel, `.gitignore`/`.ignore`-aware, and it does not follow symbolic links unless asked,
 //! and then never out of the root.
+//!
+//! The other sources live in submodules: a Hugging Face cache ([`hf_cache`]), an Ollama store
+//! ([`ollama`]), the Hub API ([`hub`], behind the `hub` feature) and inventory files
+//! ([`inventory`]). Each reads only the index of its store (refs, manifests, an API file list)
+//! and hands back [`Entry`](crate::model::Entry) values whose files the parse stage reads.
+
+pub mod hf_cache;
+#[cfg(feature = "hub")]
+pub mod hub;
+pub mod inventory;
+pub mod ollama;
 
 use std::{
     path::{Path, PathBuf},
@@ -12,7 +23,7 @@ use std::{
 use ignore::{WalkBuilder, WalkState};
 
 use crate::{
-    model::{Artifact, ArtifactKind, Problem, ProblemKind},
+    model::{Artifact, ArtifactKind, Language, Problem, ProblemKind},
     vocab::WeightFormat,
 };
 
@@ -106,6 +117,71 @@ fn error_path(err: &ignore::Error) -> Option<&Path> {
     }
 }
 
+/// What a store (a cache, an Ollama store, the Hub, an inventory) gave.
+#[derive(Debug, Default)]
+pub struct Stored {
+    /// One entry per model (or dataset) revision found.
+    pub entries: Vec<crate::model::Entry>,
+    /// What could not be read; the rest of the store was.
+    pub problems: Vec<Problem>,
+}
+
+/// A store that cannot be read at all (a usage or I/O error, exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The directory does not exist.
+    #[error("`{0}` does not exist")]
+    Missing(String),
+    /// The path is not a directory.
+    #[error("`{0}` is not a directory")]
+    NotADirectory(String),
+    /// Its top level cannot be listed.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not a store of the expected kind, or no directory given and no default known.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A path as reports show it: as given, with `/` separators and no trailing `/`.
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    let t = s.trim_end_matches('/');
+    if t.is_empty() { s } else { t.to_string() }
+}
+
+/// Checks a store directory and lists its entries, sorted by name.
+fn list_store(dir: &Path) -> Result<Vec<(String, PathBuf)>, StoreError> {
+    let shown = display_path(dir);
+    if !dir.exists() {
+        return Err(StoreError::Missing(shown));
+    }
+    if !dir.is_dir() {
+        return Err(StoreError::NotADirectory(shown));
+    }
+    let rd = std::fs::read_dir(dir).map_err(|source| StoreError::Io { path: shown.clone(), source })?;
+    let mut names: Vec<(String, PathBuf)> =
+        rd.filter_map(Result::ok).map(|e| (e.file_name().to_string_lossy().into_owned(), e.path())).collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Where a link inside a store leads, if it stays inside `inside` (the store's own directory
+/// tree, canonical). Broken links, loops and links out of the store are problems.
+fn resolve_inside(path: &Path, shown: &str, inside: &Path) -> Result<PathBuf, Problem> {
+    let problem = |message: String| Problem { kind: ProblemKind::Io, file: shown.to_string(), message };
+    let target = path.canonicalize().map_err(|e| problem(format!("broken link, not followed: {e}")))?;
+    if !target.starts_with(inside) {
+        return Err(problem(format!("link points outside the store (to `{}`), not followed", target.display())));
+    }
+    Ok(target)
+}
+
 /// `path` relative to `root`, with `/` separators (lossy for non-UTF-8 names).
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
@@ -146,7 +222,49 @@ pub fn kind_of(name: &str) -> Option<ArtifactKind> {
     if matches!(ext, "py" | "ipynb") {
         return Some(ArtifactKind::Code);
     }
-    None
+    source_language(&lower, ext).map(ArtifactKind::Source)
+}
+
+/// Code and configuration searched for the models they name, by name (lower-case input).
+/// Lock files, minified bundles, type declarations and the JSON files that ship with weights
+/// (tokenizers, vocabularies, shard indexes) are left out: they are large and name no models.
+fn source_language(lower: &str, ext: &str) -> Option<Language> {
+    const NOT_CODE: [&str; 12] = [
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "pnpm-lock.yaml",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "vocab.json",
+        "special_tokens_map.json",
+        "added_tokens.json",
+        "generation_config.json",
+        "preprocessor_config.json",
+        "trainer_state.json",
+        "composer.json",
+    ];
+    if NOT_CODE.contains(&lower)
+        || lower.ends_with(".index.json")
+        || lower.ends_with(".min.js")
+        || lower.ends_with(".d.ts")
+    {
+        return None;
+    }
+    let stem = lower.split('.').next().unwrap_or(lower);
+    if stem == "dockerfile" || stem == "containerfile" || ext == "dockerfile" {
+        return Some(Language::Dockerfile);
+    }
+    if stem == "modelfile" || ext == "modelfile" {
+        return Some(Language::Modelfile);
+    }
+    Some(match ext {
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => Language::Javascript,
+        "yaml" | "yml" => Language::Yaml,
+        "toml" => Language::Toml,
+        "json" => Language::Json,
+        "sh" | "bash" | "zsh" => Language::Shell,
+        _ => return None,
+    })
 }
 
 /// `LICENSE*`, `LICENCE*`, `COPYING*`, `NOTICE*`, `USE_POLICY*`, `LICENSE-MODEL*`, and any name
@@ -206,6 +324,18 @@ mod tests {
         assert_eq!(kind_of("config.json"), Some(Config));
         assert_eq!(kind_of("tokenizer.json"), None);
         assert_eq!(kind_of("main.rs"), None);
+        assert_eq!(kind_of("app.ts"), Some(Source(Language::Javascript)));
+        assert_eq!(kind_of("docker-compose.yml"), Some(Source(Language::Yaml)));
+        assert_eq!(kind_of("Dockerfile"), Some(Source(Language::Dockerfile)));
+        assert_eq!(kind_of("Dockerfile.gpu"), Some(Source(Language::Dockerfile)));
+        assert_eq!(kind_of("Modelfile"), Some(Source(Language::Modelfile)));
+        assert_eq!(kind_of("serve.sh"), Some(Source(Language::Shell)));
+        assert_eq!(kind_of("pyproject.toml"), Some(Source(Language::Toml)));
+        assert_eq!(kind_of("adapter_config.json"), Some(Source(Language::Json)));
+        assert_eq!(kind_of("package-lock.json"), None);
+        assert_eq!(kind_of("model.safetensors.index.json"), None);
+        assert_eq!(kind_of("bundle.min.js"), None);
+        assert_eq!(kind_of("LICENSE.sh"), Some(Source(Language::Shell)), "not a licence text");
     }
 
     #[test]

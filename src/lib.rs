@@ -18,5 +18,6 @@ pub mod evaluate;
 pub mod identify;
 pub mod model;
 pub mod parse;
+pub mod providers;
 pub mod report;
 pub mod vocab;

@@ -3,7 +3,9 @@
 //! Stages never call one another; each takes the previous stage's output types from here and
 //! returns its own. Paths are always relative to the scanned root and use `/`.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use crate::vocab::{
     Category, CodeOpenness, DataOpenness, EvidenceKind, MofClass, RestrictionKind, SectionKind, Severity, Source,
@@ -39,6 +41,33 @@ pub enum ArtifactKind {
     Config,
     /// Python source or a notebook (training, inference or modelling code).
     Code,
+    /// Other code or configuration (JavaScript/TypeScript, YAML, TOML, JSON, Dockerfiles, shell,
+    /// Ollama Modelfiles), read only to find the models it names.
+    Source(Language),
+}
+
+/// The language of a file searched for model references, from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Language {
+    /// `.py`.
+    Python,
+    /// `.ipynb` (code cells only).
+    Notebook,
+    /// `.js`, `.mjs`, `.cjs`, `.jsx`, `.ts`, `.tsx`, `.mts`, `.cts`.
+    Javascript,
+    /// `.yaml`, `.yml`.
+    Yaml,
+    /// `.toml`.
+    Toml,
+    /// `.json`.
+    Json,
+    /// `Dockerfile`, `Containerfile`, `*.dockerfile`.
+    Dockerfile,
+    /// `.sh`, `.bash`, `.zsh`.
+    Shell,
+    /// An Ollama `Modelfile`.
+    Modelfile,
 }
 
 /// A file that could not be read or was cut short, reported as a finding.
@@ -59,6 +88,8 @@ pub enum ProblemKind {
     Io,
     /// The file is larger than the configured limit and was not (fully) read.
     Limit,
+    /// A remote source (the Hub API) refused or failed to answer for a model.
+    Remote,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,8 +227,137 @@ pub enum Parsed {
     Config(ModelConfig),
     /// A source file that holds training, inference or modelling code.
     Code(String),
+    /// A place in code or configuration that names a model.
+    Reference(Box<Reference>),
     /// A problem to report.
     Problem(Problem),
+}
+
+/// A place in code or configuration (or an inventory line) that names a model.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CodeReference {
+    /// Relative path.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// What names it: the call, command or argument (`from_pretrained`, `ollama pull`,
+    /// `OpenAI client` …).
+    pub via: String,
+    /// The model as written there.
+    pub value: String,
+}
+
+/// What a model name found outside a card points at.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ModelTarget {
+    /// A Hugging Face Hub repository (`owner/name`, or a legacy name without owner).
+    Hub(String),
+    /// An Ollama model: `namespace/model:tag` (`library/llama3.2:3b`), with the registry in
+    /// front when it is not the default one (`hf.co/owner/repo:Q4_K_M`).
+    Ollama(String),
+    /// A model served by a provider's API: provider id (`providers/<id>.toml`) and model name,
+    /// `*` when the code builds a client but the model name is not written in it.
+    Hosted {
+        /// Provider id.
+        provider: String,
+        /// Model name as the API knows it.
+        model: String,
+    },
+}
+
+impl ModelTarget {
+    /// The record id: the Hub id, the Ollama name, or `provider:model`.
+    pub fn id(&self) -> String {
+        match self {
+            ModelTarget::Hub(id) | ModelTarget::Ollama(id) => id.clone(),
+            ModelTarget::Hosted { provider, model } => format!("{provider}:{model}"),
+        }
+    }
+}
+
+/// A code reference and what it points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// The model.
+    pub target: ModelTarget,
+    /// Where.
+    pub at: CodeReference,
+}
+
+/// A line of an inventory file (`--inventory`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InventoryEntry {
+    /// The inventory file, as given.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// The model id as written.
+    #[serde(skip)]
+    pub id: String,
+    /// Pinned revision, when the inventory gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Owning team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// Deployment region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Every other column, as written.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// A model reached through a provider's API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hosted {
+    /// Provider id (`openai`, `azure-openai`, `aws-bedrock` …).
+    pub provider: String,
+    /// Model name (`*` when not written in the code).
+    pub model: String,
+}
+
+/// Where a model record comes from beyond its files: the sources that named it, the revision,
+/// the code that uses it, the inventory lines that list it.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// Every source that named the model, the record's own first.
+    pub sources: Vec<Source>,
+    /// Revision: the commit of a Hub repository or cache snapshot, the model layer digest of an
+    /// Ollama model.
+    pub revision: Option<String>,
+    /// Branches or tags that point at the revision (`refs/` of the cache, or the revision asked
+    /// of the Hub).
+    pub refs: Vec<String>,
+    /// For a model behind a provider's API.
+    pub hosted: Option<Hosted>,
+    /// Every place in code or configuration that names it.
+    pub references: Vec<CodeReference>,
+    /// The inventory lines that list it.
+    pub inventory: Vec<InventoryEntry>,
+    /// Licence ids that metadata outside a card declares (GGUF `general.license`).
+    pub declared_licences: Vec<Evidence>,
+}
+
+/// One model or dataset found by a source other than the repository walk (a Hugging Face cache
+/// snapshot, an Ollama manifest, a Hub repository, an inventory line): who it is, and the files
+/// to parse for it. Assembling turns it into a [`ModelEvidence`] or [`DatasetEvidence`].
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Model id.
+    pub id: String,
+    /// Where it came from.
+    pub source: Source,
+    /// A dataset repository rather than a model.
+    pub dataset: bool,
+    /// Where it lives (a cache path, a Hub URL, `inventory.csv:3`).
+    pub location: String,
+    /// Revision, references, inventory lines.
+    pub provenance: Provenance,
+    /// Files to parse; `path` may point into a cache, `rel` is what reports show.
+    pub artifacts: Vec<Artifact>,
+    /// Facts known without reading anything (weights named by a manifest or a file list).
+    pub known: Vec<Parsed>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,6 +382,8 @@ pub struct ModelEvidence {
     pub configs: Vec<ModelConfig>,
     /// Source files in the model directory (training, inference, modelling code).
     pub code: Vec<String>,
+    /// Revision, other sources, code references, inventory lines.
+    pub provenance: Provenance,
 }
 
 /// A dataset card found in the scan.
@@ -235,6 +397,8 @@ pub struct DatasetEvidence {
     pub card: Card,
     /// Licence texts next to it.
     pub licence_texts: Vec<LicenceText>,
+    /// Source and revision.
+    pub provenance: Provenance,
 }
 
 /// What assembling the parsed artifacts produced.
@@ -364,6 +528,12 @@ pub struct BaseModel {
     pub category: Option<Category>,
     /// How we know: `scan` (a card for it was found in this scan) or `catalogue`.
     pub resolved_by: Option<&'static str>,
+    /// For `scan`: the source of the record it resolved to (`repository`, `hf-cache`, `hub` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// Set when the chain of bases loops back: the ids around the loop, this model first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cycle: Vec<String>,
     /// The `base_model:` line.
     pub evidence: Evidence,
 }

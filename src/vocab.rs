@@ -236,6 +236,16 @@ words! {
     Source {
         /// Found by walking a directory tree.
         Repository = "repository",
+        /// A snapshot in a Hugging Face cache (`--hf-cache`).
+        HfCache = "hf-cache",
+        /// A model in an Ollama store (`--ollama`).
+        Ollama = "ollama",
+        /// Fetched from the Hugging Face Hub API (`--hub`, `--hub-from`).
+        Hub = "hub",
+        /// Listed in an inventory file (`--inventory`).
+        Inventory = "inventory",
+        /// Named by code or configuration (`from_pretrained("…")`, an API client's `model=`).
+        CodeReference = "code-reference",
     }
 }
 
@@ -306,6 +316,10 @@ words! {
         BaseModel = "base-model",
         /// A catalogue fact about a well-known base family.
         Catalogue = "catalogue",
+        /// Metadata inside a weight file (GGUF `general.license`).
+        WeightsMetadata = "weights-metadata",
+        /// The terms of the provider whose API serves a hosted model (`providers/`).
+        VendorTerms = "vendor-terms",
     }
 }
 

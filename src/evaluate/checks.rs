@@ -3,7 +3,8 @@
 
 use crate::{
     model::{Assessed, Evidence, ProblemKind},
-    vocab::{Category, RestrictionKind, SectionKind},
+    providers::Providers,
+    vocab::{Category, RestrictionKind, SectionKind, WeightsOpenness},
 };
 
 /// A place a rule fired, before the pack gives it a severity.
@@ -37,6 +38,10 @@ pub const IDS: &[&str] = &[
     "card-incomplete",
     "io-error",
     "limit-exceeded",
+    "closed-api-model",
+    "lineage-cycle",
+    "lineage-unresolved",
+    "hub-unavailable",
 ];
 
 /// The check behind a rule id.
@@ -51,6 +56,10 @@ pub fn check(id: &str) -> Option<Check> {
         "card-incomplete" => Check::Model(card_incomplete),
         "io-error" => Check::Problem(ProblemKind::Io),
         "limit-exceeded" => Check::Problem(ProblemKind::Limit),
+        "closed-api-model" => Check::Model(closed_api_model),
+        "lineage-cycle" => Check::Model(lineage_cycle),
+        "lineage-unresolved" => Check::Model(lineage_unresolved),
+        "hub-unavailable" => Check::Problem(ProblemKind::Remote),
         _ => return None,
     })
 }
@@ -235,6 +244,62 @@ fn card_incomplete(m: &Assessed) -> Vec<Hit> {
         file: Some(card.file.clone()),
         line: Some(line),
     }]
+}
+
+/// A closed model behind a provider's API: one hit per place that calls it (or lists it).
+fn closed_api_model(m: &Assessed) -> Vec<Hit> {
+    let e = &m.identified.evidence;
+    let Some(h) = &e.provenance.hosted else { return Vec::new() };
+    if m.openness.weights != WeightsOpenness::Closed {
+        return Vec::new();
+    }
+    let vendor = Providers::get().by_id(&h.provider).map_or(h.provider.as_str(), |p| p.name.as_str());
+    let what = if h.model == "*" {
+        format!("code builds a {vendor} client; the model it calls is chosen at run time")
+    } else {
+        format!("{} is a closed model reached through the {vendor} API", h.model)
+    };
+    let mut hits: Vec<Hit> = e
+        .provenance
+        .references
+        .iter()
+        .map(|r| Hit { message: format!("{what} ({})", r.via), file: Some(r.file.clone()), line: Some(r.line) })
+        .collect();
+    if hits.is_empty() {
+        hits.extend(e.provenance.inventory.iter().map(|i| Hit {
+            message: format!("{what} (listed in the inventory)"),
+            file: Some(i.file.clone()),
+            line: Some(i.line),
+        }));
+    }
+    hits
+}
+
+fn lineage_cycle(m: &Assessed) -> Vec<Hit> {
+    m.identified
+        .bases
+        .iter()
+        .filter(|b| !b.cycle.is_empty())
+        .map(|b| at(&b.evidence, format!("the chain of base models loops back: {}", b.cycle.join(" → "))))
+        .collect()
+}
+
+fn lineage_unresolved(m: &Assessed) -> Vec<Hit> {
+    m.identified
+        .bases
+        .iter()
+        .filter(|b| b.resolved_by.is_none() && b.cycle.is_empty())
+        .map(|b| {
+            at(
+                &b.evidence,
+                format!(
+                    "base model {} is not in this scan and not a known base family: what its licence passes on is \
+                     unknown",
+                    b.id
+                ),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

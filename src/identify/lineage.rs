@@ -1,16 +1,21 @@
 //! Base models: what a fine-tune, adapter, quantisation or merge inherits, and whether its own
 //! licence keeps what the base imposes.
 //!
-//! A base is resolved from a card found in the same scan first, then from the catalogue's table
+//! A base is resolved from a model found in the same run first, whatever its source (the
+//! repository, a Hugging Face cache, an Ollama store, the Hub), then from the catalogue's table
 //! of well-known base families. Chains are followed (a quantisation of a fine-tune of Llama
-//! inherits Llama's terms); cycles and missing bases stop the walk instead of looping.
+//! inherits Llama's terms); cycles and missing bases stop the walk instead of looping, and are
+//! recorded on the base entry (`cycle`, or no `resolved_by`) for the `lineage-cycle` and
+//! `lineage-unresolved` rules. When several records share a base's id (two cache revisions, the
+//! cache and the Hub), the one with an identified licence is used, the Hub's before the cache's
+//! before the others.
 
 use std::collections::HashMap;
 
 use crate::{
     catalogue::Catalogue,
     model::{BaseModel, Evidence, Identified, LineageBreak, Restriction},
-    vocab::{Category, EvidenceKind, RestrictionKind},
+    vocab::{Category, EvidenceKind, RestrictionKind, Source},
 };
 
 /// How deep a chain of bases is followed.
@@ -23,14 +28,15 @@ struct BaseTerms {
     family: Option<String>,
     category: Category,
     resolved_by: &'static str,
+    /// For `scan`: the source of the record.
+    source: Option<Source>,
     /// The base's own and inherited restrictions.
     restrictions: Vec<Restriction>,
 }
 
 /// Resolves every model's bases, adds inherited restrictions and records lineage breaks.
 pub fn resolve(mut models: Vec<Identified>) -> Vec<Identified> {
-    let by_id: HashMap<String, usize> =
-        models.iter().enumerate().map(|(i, m)| (m.evidence.id.to_ascii_lowercase(), i)).collect();
+    let by_id = index(&models);
     let mut memo: Vec<Option<Vec<Restriction>>> = vec![None; models.len()];
     let mut visiting = vec![false; models.len()];
     let effective: Vec<Vec<Restriction>> =
@@ -47,6 +53,8 @@ pub fn resolve(mut models: Vec<Identified>) -> Vec<Identified> {
                 licence: terms.as_ref().map(|t| t.licence.clone()),
                 category: terms.as_ref().map(|t| t.category),
                 resolved_by: terms.as_ref().map(|t| t.resolved_by),
+                source: terms.as_ref().and_then(|t| t.source),
+                cycle: cycle_through(i, &id, &models, &by_id),
                 evidence: b.clone(),
             });
             if let Some(t) = terms
@@ -61,6 +69,76 @@ pub fn resolve(mut models: Vec<Identified>) -> Vec<Identified> {
         m.lineage_breaks = breaks;
     }
     models
+}
+
+/// Lower-case id → the record a base reference resolves to: an identified licence first, then
+/// the Hub, the cache, Ollama, the repository, then the order of the records.
+fn index(models: &[Identified]) -> HashMap<String, usize> {
+    let rank = |m: &Identified| {
+        let unknown = matches!(m.licensing.category, Category::None | Category::Unknown);
+        let source = match m.evidence.source {
+            Source::Hub => 0,
+            Source::HfCache => 1,
+            Source::Ollama => 2,
+            Source::Repository => 3,
+            Source::CodeReference | Source::Inventory => 4,
+        };
+        let main = !m.evidence.provenance.refs.iter().any(|r| r == "main");
+        (unknown, source, main)
+    };
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for (i, m) in models.iter().enumerate() {
+        let key = m.evidence.id.to_ascii_lowercase();
+        match by_id.get(&key) {
+            Some(&j) if rank(&models[j]) <= rank(m) => {}
+            _ => {
+                by_id.insert(key, i);
+            }
+        }
+    }
+    by_id
+}
+
+/// The ids around a loop of bases that starts at model `i` and goes through `base`, `i` first
+/// and last; empty when there is no loop. Each record is explored once, at most [`MAX_DEPTH`]
+/// deep.
+fn cycle_through(i: usize, base: &str, models: &[Identified], by_id: &HashMap<String, usize>) -> Vec<String> {
+    struct Walk<'a> {
+        goal: usize,
+        models: &'a [Identified],
+        by_id: &'a HashMap<String, usize>,
+        path: Vec<usize>,
+        seen: Vec<bool>,
+    }
+    impl Walk<'_> {
+        fn reaches(&mut self, at: usize) -> bool {
+            if at == self.goal {
+                return true;
+            }
+            if self.path.len() > MAX_DEPTH || self.seen[at] {
+                return false;
+            }
+            self.seen[at] = true;
+            self.path.push(at);
+            for b in base_entries(&self.models[at]) {
+                let id = clean_base_id(b.value.as_deref().unwrap_or(""));
+                if let Some(&next) = self.by_id.get(&id.to_ascii_lowercase())
+                    && self.reaches(next)
+                {
+                    return true;
+                }
+            }
+            self.path.pop();
+            false
+        }
+    }
+    let Some(&start) = by_id.get(&base.to_ascii_lowercase()) else { return Vec::new() };
+    let mut w = Walk { goal: i, models, by_id, path: vec![i], seen: vec![false; models.len()] };
+    if !w.reaches(start) {
+        return Vec::new();
+    }
+    w.path.push(i);
+    w.path.iter().map(|&k| models[k].evidence.id.clone()).collect()
 }
 
 fn base_entries(m: &Identified) -> Vec<Evidence> {
@@ -154,6 +232,7 @@ fn base_terms(
                 family,
                 category: base.licensing.category,
                 resolved_by: "scan",
+                source: Some(base.evidence.source),
                 restrictions: effective[j].clone(),
             });
         }
@@ -164,6 +243,7 @@ fn base_terms(
         family: lic.family.clone(),
         category: lic.category,
         resolved_by: "catalogue",
+        source: None,
         restrictions: catalogue_restrictions(lic),
     })
 }

@@ -5,6 +5,12 @@
 //! vaguer declaration (`gpl` → `gpl-3.0`, `other` → a named licence); a text that names a
 //! different licence is a conflict, and both licences are kept, joined with AND, so a conflict
 //! can never make a model look more open than either source says.
+//!
+//! Models without a card or licence text take what other sources say: metadata inside the
+//! weights (GGUF `general.license`) is a declaration like a card's; a model behind a provider's
+//! API is used under the provider's terms (or, for open weights, under the weights' licence), as
+//! the provider table says; a model only named (by code, an inventory) whose id belongs to a
+//! well-known base family takes that family's licence from the catalogue.
 
 mod lineage;
 pub mod normalise;
@@ -13,11 +19,12 @@ pub mod text;
 use rayon::prelude::*;
 
 use crate::{
-    catalogue::{Catalogue, Document, Licence},
+    catalogue::{Catalogue, Document, Licence, RestrictionDef},
     model::{
-        Assembled, Card, Combination, Conflict, DatasetEvidence, Evidence, Identified, IdentifiedDataset, LicencePart,
-        LicenceText, Licensing, Problem, Restriction,
+        Assembled, Card, Combination, Conflict, DatasetEvidence, Evidence, Hosted, Identified, IdentifiedDataset,
+        LicencePart, LicenceText, Licensing, ModelEvidence, Problem, Restriction,
     },
+    providers::Providers,
     vocab::{Category, EvidenceKind, RestrictionKind},
 };
 use normalise::Normalised;
@@ -41,9 +48,21 @@ pub fn identify(assembled: Assembled) -> Identification {
     Identification { models, datasets, problems: assembled.problems }
 }
 
-fn identify_model(evidence: crate::model::ModelEvidence) -> Identified {
+fn identify_model(evidence: ModelEvidence) -> Identified {
+    if let Some(hosted) = &evidence.provenance.hosted {
+        let (licensing, restrictions) = hosted_licensing(hosted, &evidence);
+        return Identified { evidence, licensing, restrictions, bases: Vec::new(), lineage_breaks: Vec::new() };
+    }
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let (licensing, sources) = licensing(evidence.card.as_ref(), &texts);
+    let (mut licensing, mut sources) =
+        licensing_with(evidence.card.as_ref(), &evidence.provenance.declared_licences, &texts);
+    if licensing.parts.is_empty()
+        && licensing.unidentified.is_empty()
+        && evidence.card.is_none()
+        && let Some((l, s)) = catalogue_licensing(&evidence)
+    {
+        (licensing, sources) = (l, s);
+    }
     let mut restrictions = own_restrictions(&licensing, &sources, &texts);
     if let Some(card) = &evidence.card {
         restrictions.extend(card_restrictions(card));
@@ -109,11 +128,110 @@ fn licence_ref(id: &str) -> String {
     format!("LicenseRef-{}", clean.trim_matches('-'))
 }
 
+/// Where a model only named elsewhere is named: its first code reference, else its first
+/// inventory line, else its location.
+fn named_at(e: &ModelEvidence, kind: EvidenceKind, value: Option<String>) -> Evidence {
+    let p = &e.provenance;
+    let (file, line) = match (p.references.first(), p.inventory.first()) {
+        (Some(r), _) => (r.file.clone(), Some(r.line)),
+        (None, Some(i)) => (i.file.clone(), Some(i.line)),
+        (None, None) => (e.location.clone(), None),
+    };
+    Evidence { file, line, kind, value }
+}
+
+/// A model behind a provider's API: the licence of its open weights when the provider table
+/// names one, else the provider's terms (proprietary) and what they restrict.
+fn hosted_licensing(h: &Hosted, e: &ModelEvidence) -> (Licensing, Vec<Restriction>) {
+    let providers = Providers::get();
+    let cat = Catalogue::get();
+    if let Some(id) = providers.model_of(&h.provider, &h.model).and_then(|m| m.licence.clone()) {
+        let ev = named_at(e, EvidenceKind::Catalogue, Some(id.clone()));
+        let part = Part { licence: resolve_name(cat, &id), declared: id, evidence: vec![ev], texts: vec![] };
+        let licensing = build_licensing(vec![part], Combination::All, Vec::new(), Vec::new());
+        let restrictions = own_restrictions(&licensing, &[], &[]);
+        return (licensing, restrictions);
+    }
+    let Some(terms) = providers.by_id(&h.provider).and_then(|p| p.terms.as_ref()) else {
+        return (build_licensing(Vec::new(), Combination::All, Vec::new(), Vec::new()), Vec::new());
+    };
+    let ev = named_at(e, EvidenceKind::VendorTerms, Some(terms.id.clone()));
+    let part = LicencePart {
+        id: terms.id.clone(),
+        spdx: licence_ref(&terms.id),
+        name: terms.name.clone(),
+        category: Category::Proprietary,
+        evidence: vec![ev.clone()],
+    };
+    let licensing = Licensing {
+        id: part.id.clone(),
+        spdx: part.spdx.clone(),
+        name: part.name.clone(),
+        category: Category::Proprietary,
+        combination: Combination::All,
+        evidence: vec![ev.clone()],
+        parts: vec![part],
+        unidentified: Vec::new(),
+        conflicts: Vec::new(),
+    };
+    let restrictions =
+        terms.restrictions.iter().map(|r| restriction(r, vec![ev.clone()], Some(terms.id.clone()))).collect();
+    (licensing, restrictions)
+}
+
+/// A restriction from a catalogue or provider definition.
+fn restriction(r: &RestrictionDef, evidence: Vec<Evidence>, licence: Option<String>) -> Restriction {
+    Restriction {
+        kind: r.kind,
+        detail: r.detail.clone(),
+        evidence,
+        licence,
+        inherited_from: None,
+        users: r.users,
+        revenue_usd: r.revenue_usd,
+        regions: r.regions.clone(),
+    }
+}
+
+/// Each licence part's id with the indexes of the texts it was found in.
+type TextSources = Vec<(String, Vec<usize>)>;
+
+/// The licence of a well-known base family, for a model that only its name identifies.
+fn catalogue_licensing(e: &ModelEvidence) -> Option<(Licensing, TextSources)> {
+    let (family, lic) = Catalogue::get().base_family(&e.id)?;
+    let ev = named_at(e, EvidenceKind::Catalogue, Some(family.pattern.clone()));
+    let part = Part { licence: Some(lic), declared: lic.id.clone(), evidence: vec![ev], texts: vec![] };
+    let sources = vec![(lic.id.clone(), Vec::new())];
+    Some((build_licensing(vec![part], Combination::All, Vec::new(), Vec::new()), sources))
+}
+
 /// Builds the licensing of a card plus texts; also returns the parts' text sources for
 /// clause look-ups.
-fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Vec<(String, Vec<usize>)>) {
+fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, TextSources) {
+    licensing_with(card, &[], texts)
+}
+
+/// [`licensing`] with licence ids declared outside the card (weights metadata) counted as
+/// declarations.
+fn licensing_with(
+    card: Option<&Card>,
+    declared: &[Evidence],
+    texts: &[ScannedText<'_>],
+) -> (Licensing, TextSources) {
     let cat = Catalogue::get();
     let (mut parts, mut combination) = card.map(declared_parts).unwrap_or((Vec::new(), Combination::All));
+    for ev in declared {
+        let Some(name) = ev.value.as_deref().map(str::trim).filter(|n| !n.is_empty()) else { continue };
+        let licence = resolve_name(cat, name);
+        let same = |p: &Part| match (p.licence, licence) {
+            (Some(a), Some(b)) => a.id == b.id,
+            _ => p.declared.eq_ignore_ascii_case(name),
+        };
+        match parts.iter_mut().find(|p| same(p)) {
+            Some(p) => p.evidence.push(ev.clone()),
+            None => parts.push(Part { licence, declared: name.to_string(), evidence: vec![ev.clone()], texts: vec![] }),
+        }
+    }
     let declared_count = parts.len();
     let declared_ids: Vec<String> = parts.iter().map(Part::id).collect();
     let mut conflicts = Vec::new();
@@ -381,16 +499,7 @@ fn own_restrictions(
             if evidence.is_empty() {
                 evidence.extend(part.evidence.first().cloned());
             }
-            out.push(Restriction {
-                kind: r.kind,
-                detail: r.detail.clone(),
-                evidence,
-                licence: Some(lic.id.clone()),
-                inherited_from: None,
-                users: r.users,
-                revenue_usd: r.revenue_usd,
-                regions: r.regions.clone(),
-            });
+            out.push(restriction(r, evidence, Some(lic.id.clone())));
         }
     }
     out

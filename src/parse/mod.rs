@@ -4,6 +4,7 @@
 //! bytes. Nothing found here is judged: that is for the later stages.
 
 pub mod card;
+pub mod references;
 pub mod sections;
 
 use std::{
@@ -15,7 +16,7 @@ use std::{
 use rayon::prelude::*;
 
 use crate::{
-    model::{Artifact, ArtifactKind, LicenceText, ModelConfig, Parsed, Problem, ProblemKind, WeightFile},
+    model::{Artifact, ArtifactKind, Language, LicenceText, ModelConfig, Parsed, Problem, ProblemKind, WeightFile},
     vocab::WeightFormat,
 };
 
@@ -25,11 +26,14 @@ pub struct Limits {
     /// Largest text file (card, licence, config) read, in bytes; longer files are read up to
     /// this many bytes and reported.
     pub max_file_size: u64,
+    /// Read code and configuration files for the models they name (`--no-code-references`
+    /// turns it off; Python files are then only counted, not read).
+    pub code_references: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_size: 10 * 1024 * 1024 }
+        Limits { max_file_size: 10 * 1024 * 1024, code_references: true }
     }
 }
 
@@ -41,7 +45,19 @@ pub fn parse_all(artifacts: &[Artifact], limits: Limits) -> Vec<Parsed> {
 /// Parses one artifact into zero or more facts.
 pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
     match artifact.kind {
-        ArtifactKind::Code => vec![Parsed::Code(artifact.rel.clone())],
+        ArtifactKind::Code if !limits.code_references => vec![Parsed::Code(artifact.rel.clone())],
+        ArtifactKind::Code => {
+            let language = if artifact.rel.to_ascii_lowercase().ends_with(".ipynb") {
+                Language::Notebook
+            } else {
+                Language::Python
+            };
+            let mut out = vec![Parsed::Code(artifact.rel.clone())];
+            out.extend(code_references(artifact, language, limits));
+            out
+        }
+        ArtifactKind::Source(_) if !limits.code_references => Vec::new(),
+        ArtifactKind::Source(language) => code_references(artifact, language, limits),
         ArtifactKind::Weights(format) => weights(artifact, format),
         ArtifactKind::Markdown => {
             // Most Markdown files are not cards: look at the first bytes before reading more.
@@ -63,7 +79,27 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
     }
 }
 
+/// The models a code or configuration file names. A candidate Hub id that exists as a path
+/// beside the file or under the scanned root is a local directory, not a Hub model.
+fn code_references(artifact: &Artifact, language: Language, limits: Limits) -> Vec<Parsed> {
+    let dir = artifact.path.parent();
+    let root = artifact.path.ancestors().nth(artifact.rel.matches('/').count() + 1);
+    let is_local = |candidate: &str| {
+        dir.is_some_and(|d| d.join(candidate).exists()) || root.is_some_and(|r| r.join(candidate).exists())
+    };
+    with_text_all(artifact, limits, |text| {
+        references::scan(&artifact.rel, language, text, &is_local)
+            .into_iter()
+            .map(|r| Parsed::Reference(Box::new(r)))
+            .collect()
+    })
+}
+
 fn with_text(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Option<Parsed>) -> Vec<Parsed> {
+    with_text_all(artifact, limits, |text| f(text).into_iter().collect())
+}
+
+fn with_text_all(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Vec<Parsed>) -> Vec<Parsed> {
     match read_text(&artifact.path, limits.max_file_size) {
         Ok((text, truncated)) => {
             let mut out = Vec::new();

@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use crate::{
     model::{
-        Assessed, BaseModel, Evidence, Finding, IdentifiedDataset, LicencePart, Openness, Restriction, Section,
-        WeightFile,
+        Assessed, BaseModel, CodeReference, Evidence, Finding, IdentifiedDataset, InventoryEntry, LicencePart,
+        Openness, Restriction, Section, WeightFile,
     },
-    vocab::{Category, Severity, Source},
+    vocab::{Category, Severity, Source, WeightsOpenness},
 };
 
 /// The version of the JSON report's shape. Bumped on any incompatible change.
@@ -99,6 +99,23 @@ pub struct ModelReport {
     /// The card, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CardReport>,
+    /// Every source that named the model, `source` first.
+    pub sources: Vec<Source>,
+    /// Commit of a Hub repository or cache snapshot; model layer digest of an Ollama model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Branches or tags pointing at the revision.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refs: Vec<String>,
+    /// For a model behind a provider's API: the provider id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// Every place in code or configuration that names the model.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<CodeReference>,
+    /// The inventory lines that list it, with their columns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inventory: Vec<InventoryEntry>,
 }
 
 /// A licence in the report.
@@ -143,6 +160,11 @@ pub struct DatasetReport {
     pub location: String,
     /// Licence.
     pub licence: LicenceReport,
+    /// Where it came from.
+    pub source: Source,
+    /// Commit of a Hub repository or cache snapshot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
 }
 
 /// Counts.
@@ -158,6 +180,25 @@ pub struct Summary {
     pub notes: usize,
     /// Models per licence category.
     pub licence_categories: BTreeMap<Category, usize>,
+    /// Models per source that named them (a model named by several counts for each).
+    pub sources: BTreeMap<Source, usize>,
+    /// The dependence on hosted APIs.
+    pub lock_in: LockIn,
+}
+
+/// How much of what was found depends on hosted APIs: the lock-in view.
+#[derive(Debug, Default, Serialize)]
+pub struct LockIn {
+    /// Models reached through a provider's API.
+    pub hosted_models: usize,
+    /// Of those, models whose weights are closed.
+    pub closed_api_models: usize,
+    /// `closed_api_models` as a whole percentage of all models (rounded).
+    pub closed_api_percent: usize,
+    /// Places in code and configuration that call a hosted model.
+    pub call_sites: usize,
+    /// Hosted models per provider id.
+    pub vendors: BTreeMap<String, usize>,
 }
 
 impl Report {
@@ -179,6 +220,8 @@ impl Report {
             warnings: count(Severity::Warning),
             notes: count(Severity::Note),
             licence_categories,
+            sources: sources(models),
+            lock_in: lock_in(models),
         };
         Report {
             schema_version: SCHEMA_VERSION,
@@ -191,6 +234,8 @@ impl Report {
                     id: d.evidence.id.clone(),
                     location: d.evidence.location.clone(),
                     licence: licence_report(&d.licensing),
+                    source: d.evidence.provenance.sources.first().copied().unwrap_or(Source::Repository),
+                    revision: d.evidence.provenance.revision.clone(),
                 })
                 .collect(),
             findings,
@@ -202,6 +247,39 @@ impl Report {
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
     }
+}
+
+fn sources(models: &[Assessed]) -> BTreeMap<Source, usize> {
+    let mut out = BTreeMap::new();
+    for m in models {
+        let e = &m.identified.evidence;
+        let mut seen = vec![e.source];
+        seen.extend(e.provenance.sources.iter().copied());
+        seen.sort();
+        seen.dedup();
+        for s in seen {
+            *out.entry(s).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+fn lock_in(models: &[Assessed]) -> LockIn {
+    let mut l = LockIn::default();
+    for m in models {
+        let p = &m.identified.evidence.provenance;
+        let Some(h) = &p.hosted else { continue };
+        l.hosted_models += 1;
+        l.call_sites += p.references.len();
+        *l.vendors.entry(h.provider.clone()).or_insert(0) += 1;
+        if m.openness.weights == WeightsOpenness::Closed {
+            l.closed_api_models += 1;
+        }
+    }
+    if !models.is_empty() {
+        l.closed_api_percent = (l.closed_api_models * 100 + models.len() / 2) / models.len();
+    }
+    l
 }
 
 fn licence_report(l: &crate::model::Licensing) -> LicenceReport {
@@ -236,5 +314,19 @@ fn model_report(a: &Assessed) -> ModelReport {
             gated: c.meta.gated.as_ref().map(|g| g.value.clone()),
             metadata: c.metadata.clone(),
         }),
+        sources: {
+            let mut s = vec![e.source];
+            for x in &e.provenance.sources {
+                if !s.contains(x) {
+                    s.push(*x);
+                }
+            }
+            s
+        },
+        revision: e.provenance.revision.clone(),
+        refs: e.provenance.refs.clone(),
+        vendor: e.provenance.hosted.as_ref().map(|h| h.provider.clone()),
+        references: e.provenance.references.clone(),
+        inventory: e.provenance.inventory.clone(),
     }
 }

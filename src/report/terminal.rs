@@ -1,13 +1,15 @@
 //! The terminal report: findings the way compilers print them (rule, message, `--> file:line`,
 //! help), then one line per model, then the counts. Colour only when asked (the caller checks
-//! for a terminal and `NO_COLOR`).
+//! for a terminal and `NO_COLOR`). When models come from more than the repository walk, the table
+//! gains a SOURCE column and the counts a line per source; when code calls hosted APIs, a
+//! lock-in line says how much depends on them.
 
 use std::io;
 
 use anstyle::{AnsiColor, Style};
 
 use super::{RenderOptions, Report};
-use crate::vocab::Severity;
+use crate::vocab::{Severity, Source};
 
 const MODEL_WIDTH: usize = 44;
 const LICENCE_WIDTH: usize = 30;
@@ -44,12 +46,13 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOpt
         writeln!(out)?;
     }
 
+    let several_sources = report.models.iter().any(|m| m.sources.iter().any(|s| *s != Source::Repository));
     if !report.models.is_empty() && !options.quiet {
-        let rows: Vec<[String; 7]> = report
+        let rows: Vec<Vec<String>> = report
             .models
             .iter()
             .map(|m| {
-                [
+                let mut row = vec![
                     clip(&m.id, MODEL_WIDTH),
                     clip(&m.licence.id, LICENCE_WIDTH),
                     m.licence.category.to_string(),
@@ -57,11 +60,19 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOpt
                     m.openness.data.to_string(),
                     m.openness.code.to_string(),
                     m.openness.mof_class.map_or("-".to_string(), |c| c.to_string()),
-                ]
+                ];
+                if several_sources {
+                    let more = if m.sources.len() > 1 { format!(" +{}", m.sources.len() - 1) } else { String::new() };
+                    row.push(format!("{}{more}", m.source));
+                }
+                row
             })
             .collect();
-        let header = ["MODEL", "LICENCE", "CATEGORY", "WEIGHTS", "DATA", "CODE", "MOF"];
-        let mut widths = header.map(str::len);
+        let mut header = vec!["MODEL", "LICENCE", "CATEGORY", "WEIGHTS", "DATA", "CODE", "MOF"];
+        if several_sources {
+            header.push("SOURCE");
+        }
+        let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
         for row in &rows {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell.chars().count());
@@ -69,7 +80,7 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOpt
         }
         let line = |cells: &[String]| -> String {
             let mut s = String::new();
-            for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            for (i, (cell, w)) in cells.iter().zip(widths.iter().copied()).enumerate() {
                 if i + 1 == cells.len() {
                     s.push_str(cell);
                 } else {
@@ -79,7 +90,7 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOpt
             }
             s
         };
-        writeln!(out, "{}", paint(bold, &line(&header.map(String::from))))?;
+        writeln!(out, "{}", paint(bold, &line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>())))?;
         for row in &rows {
             writeln!(out, "{}", line(row))?;
         }
@@ -87,6 +98,25 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOpt
     }
 
     let s = &report.summary;
+    if several_sources {
+        let per: Vec<String> = s.sources.iter().map(|(source, n)| format!("{n} {source}")).collect();
+        writeln!(out, "{} {}", paint(bold, "sources:"), per.join(", "))?;
+    }
+    let l = &s.lock_in;
+    if l.hosted_models > 0 {
+        let vendors: Vec<String> = l.vendors.iter().map(|(v, n)| format!("{v} {n}")).collect();
+        writeln!(
+            out,
+            "{} {} of {} ({}%) {} closed behind a vendor API; hosted models per vendor: {} ({})",
+            paint(bold, "lock-in:"),
+            l.closed_api_models,
+            plural(s.models, "model"),
+            l.closed_api_percent,
+            if l.closed_api_models == 1 { "is" } else { "are" },
+            vendors.join(", "),
+            plural(l.call_sites, "call site")
+        )?;
+    }
     let mut parts = vec![plural(s.models, "model")];
     if !report.datasets.is_empty() {
         parts.push(plural(report.datasets.len(), "dataset"));
