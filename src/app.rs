@@ -160,25 +160,25 @@ fn add_stored(assembled: &mut Assembled, stored: Stored, limits: Limits) {
 fn other_sources(args: &ScanArgs) -> Result<Vec<Stored>> {
     let mut out = Vec::new();
     if let Some(dir) = &args.hf_cache {
-        let dir = match dir {
-            Some(d) => d.clone(),
-            None => hf_cache::default_dir()
-                .context("--hf-cache: no cache directory given and none of HF_HUB_CACHE, HF_HOME, HOME is set")?,
-        };
+        let dir = store_dir(dir, hf_cache::default_dir(), "--hf-cache", "HF_HUB_CACHE, HF_HOME, HOME")?;
         out.push(hf_cache::scan(&dir).context("--hf-cache")?);
     }
     if let Some(dir) = &args.ollama {
-        let dir = match dir {
-            Some(d) => d.clone(),
-            None => ollama::default_dir()
-                .context("--ollama: no store directory given and neither OLLAMA_MODELS nor HOME is set")?,
-        };
+        let dir = store_dir(dir, ollama::default_dir(), "--ollama", "OLLAMA_MODELS, HOME")?;
         out.push(ollama::scan(&dir).context("--ollama")?);
     }
     if !args.hub.is_empty() || !args.hub_from.is_empty() {
         out.push(hub(args)?);
     }
     Ok(out)
+}
+
+/// The directory a store flag names, else its default place.
+fn store_dir(given: &Option<PathBuf>, default: Option<PathBuf>, flag: &str, vars: &str) -> Result<PathBuf> {
+    match given {
+        Some(d) => Ok(d.clone()),
+        None => default.with_context(|| format!("{flag}: no directory given and none of {vars} is set")),
+    }
 }
 
 #[cfg(feature = "hub")]

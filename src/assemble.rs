@@ -227,11 +227,6 @@ pub fn add_entry(out: &mut Assembled, entry: Entry, parsed: Vec<Parsed>) {
     });
 }
 
-/// Whether a record carries nothing but a name (code references, inventory lines).
-fn bare(m: &ModelEvidence) -> bool {
-    matches!(m.source, Source::CodeReference | Source::Inventory)
-}
-
 /// Folds each record without files of its own into a record of the same model that has them
 /// (or into an earlier bare record of it), so every model is reported once. When several records
 /// share the id (two cache revisions, the cache and the Hub), the one at the revision an
@@ -239,7 +234,8 @@ fn bare(m: &ModelEvidence) -> bool {
 /// Ollama's, the repository's, in that order.
 pub fn merge(out: &mut Assembled) {
     let models = std::mem::take(&mut out.models);
-    let (mut kept, bare_ones): (Vec<ModelEvidence>, Vec<ModelEvidence>) = models.into_iter().partition(|m| !bare(m));
+    let (mut kept, bare_ones): (Vec<ModelEvidence>, Vec<ModelEvidence>) =
+        models.into_iter().partition(|m| !m.source.names_only());
     let mut bare_ones = bare_ones;
     // Code references first, so inventory lines can also land on a record only code names.
     bare_ones.sort_by_key(|m| m.source != Source::CodeReference);
@@ -268,15 +264,7 @@ fn preference(m: &ModelEvidence, pinned: Option<&str>) -> (u8, u8) {
         _ if p.refs.iter().any(|r| r == "main") => 1,
         _ => 2,
     };
-    let source = match m.source {
-        Source::Hub => 0,
-        Source::HfCache => 1,
-        Source::Ollama => 2,
-        Source::Repository => 3,
-        Source::CodeReference => 4,
-        Source::Inventory => 5,
-    };
-    (revision, source)
+    (revision, m.source.preference())
 }
 
 fn fold(into: &mut ModelEvidence, from: ModelEvidence) {

@@ -249,6 +249,27 @@ words! {
     }
 }
 
+impl Source {
+    /// Which record stands for a model when several sources have one (lower first): the Hub's
+    /// (what a download gets), then a cache's, an Ollama store's, the repository's, then the
+    /// sources that only name it.
+    pub const fn preference(self) -> u8 {
+        match self {
+            Source::Hub => 0,
+            Source::HfCache => 1,
+            Source::Ollama => 2,
+            Source::Repository => 3,
+            Source::CodeReference => 4,
+            Source::Inventory => 5,
+        }
+    }
+
+    /// Whether the source only names a model, with no files of its own.
+    pub const fn names_only(self) -> bool {
+        matches!(self, Source::CodeReference | Source::Inventory)
+    }
+}
+
 words! {
     /// A weight-file format, by extension (and, where cheap, by magic bytes).
     WeightFormat {

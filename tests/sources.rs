@@ -222,6 +222,13 @@ fn code_a_cache_and_an_ollama_store_give_one_record_per_model() {
         one(&report, "openai:gpt-4o")["restrictions"].as_array().unwrap().iter().any(|r| r["kind"] == "output-use")
     );
 
+    // `~/.ollama` given for `~/.ollama/models` finds the same models.
+    let parent = store.parent().unwrap().join("dot-ollama");
+    fs::create_dir_all(&parent).unwrap();
+    copy_dir(&store, &parent.join("models"));
+    let (again, _) = json(modelgate().arg("scan").arg(format!("--ollama={}", parent.display())));
+    assert_eq!(again["summary"]["models"], 2);
+
     let ollama = one(&report, "library/llama3.1:8b");
     assert_eq!(ollama["source"], "ollama");
     assert_eq!(ollama["sources"], serde_json::json!(["ollama", "code-reference"]));
@@ -267,6 +274,26 @@ fn a_store_alone_does_not_walk_the_working_directory() {
     let (report, _) =
         json(modelgate().current_dir(empty.path()).env("HF_HUB_CACHE", &cache).args(["scan", "--hf-cache"]));
     assert_eq!(report["summary"]["models"], 1);
+    // HF_HOME, and HF_HOME given as the directory: its `hub/` folder is the cache.
+    let home = empty.path().join("hf-home");
+    fs::create_dir_all(&home).unwrap();
+    fs::rename(&cache, home.join("hub")).unwrap();
+    let (report, _) = json(modelgate().current_dir(empty.path()).env("HF_HOME", &home).args(["scan", "--hf-cache"]));
+    assert_eq!(report["summary"]["models"], 1);
+    let (report, _) = json(modelgate().arg("scan").arg(format!("--hf-cache={}", home.display())));
+    assert_eq!(report["summary"]["models"], 1);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap().filter_map(Result::ok) {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), target).unwrap();
+        }
+    }
 }
 
 fn examples() -> PathBuf {
@@ -286,6 +313,14 @@ fn cache_links_are_followed_only_inside_the_cache() {
     std::os::unix::fs::symlink(outside.join("README.md"), snap.join("README.md")).unwrap();
     std::os::unix::fs::symlink("LICENSE", snap.join("LICENSE")).unwrap(); // a loop
     std::os::unix::fs::symlink("../../blobs/missing", snap.join("model.safetensors")).unwrap();
+    // A repository folder that is a link out of the cache is not read.
+    let elsewhere = tmp.path().join("elsewhere");
+    CacheRepo::new(&elsewhere, "models--acme--away").reference("main", SHA_A).copied(
+        SHA_A,
+        "README.md",
+        b"---\nlicense: mit\n---\n",
+    );
+    std::os::unix::fs::symlink(elsewhere.join("models--acme--away"), cache.join("models--acme--away")).unwrap();
     // Copied-file mode: no blobs, plain files.
     CacheRepo::new(&cache, "models--acme--copied").reference("main", SHA_B).copied(
         SHA_B,
@@ -313,6 +348,9 @@ fn cache_links_are_followed_only_inside_the_cache() {
         findings(&report, "io-error").iter().any(|f| f["message"].as_str().unwrap().contains("outside the store")),
         "{io:?}"
     );
+
+    assert!(models_with_id(&report, "acme/away").is_empty());
+    assert!(io.iter().any(|f| f.ends_with("models--acme--away")), "{io:?}");
 
     let copied = models_with_id(&report, "acme/copied");
     assert_eq!(copied.len(), 2, "one record per revision");

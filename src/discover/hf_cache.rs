@@ -45,10 +45,21 @@ pub fn repo_folder(id: &str, dataset: bool) -> String {
     format!("{}--{}", if dataset { "datasets" } else { "models" }, id.replace('/', "--"))
 }
 
-/// Reads every model and dataset repository of a cache.
+/// Reads every model and dataset repository of a cache (or of the `hub/` folder of a
+/// `HF_HOME` given instead).
 pub fn scan(dir: &Path) -> Result<Stored, StoreError> {
+    scan_at(dir, true)
+}
+
+fn scan_at(dir: &Path, descend: bool) -> Result<Stored, StoreError> {
     let names = list_store(dir)?;
+    let is_repo = |n: &str| n.starts_with("models--") || n.starts_with("datasets--");
+    // `HF_HOME` given instead of its `hub/` folder.
+    if descend && !names.iter().any(|(n, _)| is_repo(n)) && names.iter().any(|(n, p)| n == "hub" && p.is_dir()) {
+        return scan_at(&dir.join("hub"), false);
+    }
     let prefix = display_path(dir);
+    let root = dir.canonicalize().map_err(|source| StoreError::Io { path: prefix.clone(), source })?;
     let mut out = Stored::default();
     for (name, path) in names {
         let (dataset, rest) = match (name.strip_prefix("models--"), name.strip_prefix("datasets--")) {
@@ -61,6 +72,10 @@ pub fn scan(dir: &Path) -> Result<Stored, StoreError> {
             continue;
         }
         let shown = format!("{prefix}/{name}");
+        if let Err(p) = resolve_inside(&path, &shown, &root) {
+            out.problems.push(p); // a repository folder linked from elsewhere
+            continue;
+        }
         scan_repo(&path, &shown, &id, dataset, None, &mut out);
     }
     Ok(out)

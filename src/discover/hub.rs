@@ -386,8 +386,9 @@ fn offline_fallback(request: &Request, options: &HubOptions, entry: Entry, locat
     if let Some(dir) = &options.hf_cache {
         let folder = hf_cache::repo_folder(&request.id, request.dataset);
         let repo = dir.join(&folder);
-        if repo.is_dir() {
-            let shown = format!("{}/{folder}", super::display_path(dir));
+        let shown = format!("{}/{folder}", super::display_path(dir));
+        let inside = dir.canonicalize().is_ok_and(|root| super::resolve_inside(&repo, &shown, &root).is_ok());
+        if repo.is_dir() && inside {
             let revision = request.revision.as_deref().unwrap_or("main");
             hf_cache::scan_repo(&repo, &shown, &request.id, request.dataset, Some(revision), &mut out);
             if !out.entries.is_empty() {

@@ -70,11 +70,20 @@ struct ConfigBlob {
     model_families: Option<Vec<String>>,
 }
 
-/// Reads every manifest of a store.
+/// Reads every manifest of a store (or of the `models/` folder of an `~/.ollama` given instead).
 pub fn scan(dir: &Path) -> Result<Stored, StoreError> {
+    scan_at(dir, true)
+}
+
+fn scan_at(dir: &Path, descend: bool) -> Result<Stored, StoreError> {
     let top = list_store(dir)?;
     let shown = display_path(dir);
-    if !top.iter().any(|(n, _)| n == "manifests" || n == "blobs") {
+    let is_store = |names: &[(String, PathBuf)]| names.iter().any(|(n, _)| n == "manifests" || n == "blobs");
+    // `~/.ollama` given instead of `~/.ollama/models`.
+    if descend && !is_store(&top) && top.iter().any(|(n, p)| n == "models" && p.is_dir()) {
+        return scan_at(&dir.join("models"), false);
+    }
+    if !is_store(&top) {
         return Err(StoreError::Invalid(format!(
             "`{shown}` is not an Ollama store: it has no `manifests/` or `blobs/` folder"
         )));
@@ -329,6 +338,15 @@ fn skip_value(r: &mut impl Read, ty: u32, depth: u8) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    /// A GGUF v3 header announcing `kv` key/value pairs (and no tensors).
+    fn header(kv: u64) -> Vec<u8> {
+        let mut b = b"GGUF".to_vec();
+        b.extend(3u32.to_le_bytes());
+        b.extend(0u64.to_le_bytes());
+        b.extend(kv.to_le_bytes());
+        b
+    }
+
     fn kv_string(out: &mut Vec<u8>, key: &str, value: &str) {
         out.extend((key.len() as u64).to_le_bytes());
         out.extend(key.as_bytes());
@@ -339,10 +357,7 @@ mod tests {
 
     #[test]
     fn gguf_header_keys_are_found_past_other_values() {
-        let mut b = b"GGUF".to_vec();
-        b.extend(3u32.to_le_bytes());
-        b.extend(0u64.to_le_bytes());
-        b.extend(4u64.to_le_bytes());
+        let mut b = header(4);
         kv_string(&mut b, "general.name", "Tiny");
         // general.architecture-like u32, then a string array (tokens).
         b.extend(10u64.to_le_bytes());
@@ -371,17 +386,11 @@ mod tests {
     fn hostile_gguf_headers_stop_cleanly() {
         let mut found = Vec::new();
         // A key length of 2^63.
-        let mut b = b"GGUF".to_vec();
-        b.extend(3u32.to_le_bytes());
-        b.extend(0u64.to_le_bytes());
-        b.extend(u64::MAX.to_le_bytes());
+        let mut b = header(u64::MAX);
         b.extend((1u64 << 63).to_le_bytes());
         assert!(read_gguf(&mut b.as_slice(), &mut found).is_err());
         // An array claiming u64::MAX elements of 8 bytes.
-        let mut b = b"GGUF".to_vec();
-        b.extend(3u32.to_le_bytes());
-        b.extend(0u64.to_le_bytes());
-        b.extend(1u64.to_le_bytes());
+        let mut b = header(1);
         b.extend(1u64.to_le_bytes());
         b.extend(b"a");
         b.extend(9u32.to_le_bytes());

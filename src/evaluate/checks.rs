@@ -253,17 +253,21 @@ fn closed_api_model(m: &Assessed) -> Vec<Hit> {
     if m.openness.weights != WeightsOpenness::Closed {
         return Vec::new();
     }
-    let vendor = Providers::get().by_id(&h.provider).map_or(h.provider.as_str(), |p| p.name.as_str());
+    let api = Providers::get().by_id(&h.provider).map_or_else(|| h.provider.clone(), |p| p.api_name());
     let what = if h.model == "*" {
-        format!("code builds a {vendor} client; the model it calls is chosen at run time")
+        format!("code builds a client of the {api}; the model it calls is chosen at run time")
     } else {
-        format!("{} is a closed model reached through the {vendor} API", h.model)
+        format!("{} is a closed model reached through the {api}", h.model)
     };
     let mut hits: Vec<Hit> = e
         .provenance
         .references
         .iter()
-        .map(|r| Hit { message: format!("{what} ({})", r.via), file: Some(r.file.clone()), line: Some(r.line) })
+        .map(|r| {
+            // Say how the code names it when that adds something (`model argument`).
+            let message = if r.via == api || h.model == "*" { what.clone() } else { format!("{what} ({})", r.via) };
+            Hit { message, file: Some(r.file.clone()), line: Some(r.line) }
+        })
         .collect();
     if hits.is_empty() {
         hits.extend(e.provenance.inventory.iter().map(|i| Hit {

@@ -72,19 +72,13 @@ pub fn resolve(mut models: Vec<Identified>) -> Vec<Identified> {
 }
 
 /// Lower-case id → the record a base reference resolves to: an identified licence first, then
-/// the Hub, the cache, Ollama, the repository, then the order of the records.
+/// the revision `main` points at, then by [`Source::preference`], then the order of the records.
 fn index(models: &[Identified]) -> HashMap<String, usize> {
     let rank = |m: &Identified| {
         let unknown = matches!(m.licensing.category, Category::None | Category::Unknown);
-        let source = match m.evidence.source {
-            Source::Hub => 0,
-            Source::HfCache => 1,
-            Source::Ollama => 2,
-            Source::Repository => 3,
-            Source::CodeReference | Source::Inventory => 4,
-        };
+        let source = m.evidence.source.preference();
         let main = !m.evidence.provenance.refs.iter().any(|r| r == "main");
-        (unknown, source, main)
+        (unknown, main, source)
     };
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for (i, m) in models.iter().enumerate() {

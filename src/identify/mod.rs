@@ -213,11 +213,7 @@ fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Text
 
 /// [`licensing`] with licence ids declared outside the card (weights metadata) counted as
 /// declarations.
-fn licensing_with(
-    card: Option<&Card>,
-    declared: &[Evidence],
-    texts: &[ScannedText<'_>],
-) -> (Licensing, TextSources) {
+fn licensing_with(card: Option<&Card>, declared: &[Evidence], texts: &[ScannedText<'_>]) -> (Licensing, TextSources) {
     let cat = Catalogue::get();
     let (mut parts, mut combination) = card.map(declared_parts).unwrap_or((Vec::new(), Combination::All));
     for ev in declared {

@@ -9,7 +9,7 @@
 //! client of a provider serving it; a file that builds a client but names no model gives a
 //! `provider:*` reference at the call site.
 
-use std::collections::BTreeSet;
+use std::{borrow::Cow, collections::BTreeSet};
 
 use crate::{
     model::{CodeReference, Language, ModelTarget, Reference},
@@ -147,9 +147,9 @@ impl Found {
                     named.insert(i);
                 }
                 let via = match &target {
-                    ModelTarget::Hosted { provider, .. } => providers
-                        .by_id(provider)
-                        .map_or_else(|| "model argument".to_string(), |p| format!("{} API", p.name)),
+                    ModelTarget::Hosted { provider, .. } => {
+                        providers.by_id(provider).map_or_else(|| "model argument".to_string(), |p| p.api_name())
+                    }
                     _ => "model argument".to_string(),
                 };
                 self.refs.push(Reference { target, at: at(via) });
@@ -276,28 +276,44 @@ fn literals(line: &str, unquoted: bool) -> Vec<Literal<'_>> {
         i = j + 1;
     }
     if unquoted {
-        let mut start = None;
-        for (k, c) in line.char_indices().chain(std::iter::once((line.len(), ' '))) {
-            let word = c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '@' | '/' | '+');
-            match (word, start) {
-                (true, None) => start = Some(k),
-                (false, Some(s)) => {
-                    let value = line[s..k].trim_end_matches(':');
-                    let quoted = s > 0 && matches!(line.as_bytes()[s - 1], b'"' | b'\'' | b'`');
-                    if !quoted
-                        && !value.is_empty()
-                        && value.len() <= MAX_LITERAL
-                        && value.starts_with(|c: char| c.is_ascii_alphanumeric())
-                    {
-                        out.push(Literal { value, key: key_before(line, s) });
-                    }
-                    start = None;
-                }
-                _ => {}
-            }
-        }
+        bare_words(line, &mut out);
     }
     out
+}
+
+/// Bare words of YAML, shell, Dockerfiles and Modelfiles that are given to a key
+/// (`model: gpt-4o`, `MODEL=gpt-4o`, `--model gpt-4o`, `--model=gpt-4o`) or stand alone as a list
+/// item (`- gpt-4o`). Other words are prose or commands.
+fn bare_words<'a>(line: &'a str, out: &mut Vec<Literal<'a>>) {
+    let words: Vec<&str> = line.split_ascii_whitespace().collect();
+    let clean = |v: &'a str| -> Option<&'a str> {
+        let v = v.trim_end_matches([',', ')', ']', '}', ';']);
+        let word = v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:@/+".contains(&b));
+        (word && !v.is_empty() && v.len() <= MAX_LITERAL && v.starts_with(|c: char| c.is_ascii_alphanumeric()))
+            .then_some(v)
+    };
+    if let ["-", item] = words.as_slice()
+        && let Some(value) = clean(item)
+    {
+        out.push(Literal { value, key: None });
+    }
+    for (n, w) in words.iter().enumerate() {
+        let (key, value) = if let Some((k, v)) = w.split_once('=') {
+            (k.trim_start_matches('-'), v)
+        } else if w.ends_with(':') || (w.starts_with('-') && w.len() > 1) {
+            let Some(next) = words.get(n + 1) else { continue };
+            (w.trim_end_matches(':').trim_start_matches('-'), *next)
+        } else {
+            continue;
+        };
+        let key = key.trim_matches(['"', '\'']);
+        if !key.is_empty()
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+            && let Some(value) = clean(value)
+        {
+            out.push(Literal { value, key: Some(key) });
+        }
+    }
 }
 
 /// The key a value at byte `start` is given to: `model=`, `model:`, `"model":`, `MODEL_ID=`, or a
@@ -308,18 +324,21 @@ fn key_before(line: &str, start: usize) -> Option<&str> {
         Some(b) => (b.trim_end().trim_end_matches(['"', '\'', '`']), true),
         None => (before, false),
     };
-    let key_start =
-        before.rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))).map_or(0, |i| i + 1);
+    let key_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let key = &before[key_start..];
     if key.is_empty() || (!separated && !key.starts_with('-')) {
         return None;
     }
-    Some(key.trim_start_matches('-'))
+    Some(key.trim_start_matches('-')).filter(|k| !k.is_empty())
 }
 
 /// The lines worth looking at, numbered from 1: comment lines dropped, long lines cut; for a
 /// notebook, the lines of its code cells, numbered by the line of the `.ipynb` file they sit on.
-fn code_lines(language: Language, text: &str) -> Vec<(u32, String)> {
+fn code_lines(language: Language, text: &str) -> Vec<(u32, Cow<'_, str>)> {
     if language == Language::Notebook {
         return notebook_lines(text);
     }
@@ -335,7 +354,7 @@ fn code_lines(language: Language, text: &str) -> Vec<(u32, String)> {
             if t.is_empty() || comment.iter().any(|c| t.starts_with(c)) {
                 return None;
             }
-            Some((u32::try_from(i + 1).unwrap_or(u32::MAX), cut(l).to_string()))
+            Some((u32::try_from(i + 1).unwrap_or(u32::MAX), Cow::Borrowed(cut(l))))
         })
         .collect()
 }
@@ -354,16 +373,16 @@ fn cut(line: &str) -> &str {
 /// The code-cell lines of a notebook. Jupyter writes one source line per JSON line, with
 /// `cell_type` before `source`, so the lines are read in place and keep their file line; a
 /// notebook written on one line is parsed as JSON and its code is put on line 1.
-fn notebook_lines(text: &str) -> Vec<(u32, String)> {
+fn notebook_lines(text: &str) -> Vec<(u32, Cow<'static, str>)> {
     let mut out = Vec::new();
     let mut code_cell = false;
     let mut in_source = false;
     let mut saw_source = false;
-    let push = |out: &mut Vec<(u32, String)>, line: u32, s: &str| {
+    let push = |out: &mut Vec<(u32, Cow<'static, str>)>, line: u32, s: &str| {
         for part in s.lines() {
             let t = part.trim_start();
             if !t.is_empty() && !t.starts_with('#') {
-                out.push((line, cut(part).to_string()));
+                out.push((line, Cow::Owned(cut(part).to_string())));
             }
         }
     };
@@ -611,8 +630,18 @@ msg = claude.messages.create(model="claude-3-5-sonnet-20241022", max_tokens=100,
         assert_eq!(literals("don't use \"gpt-4o\"", false)[0].value, "gpt-4o");
         assert_eq!(key_before("--model gpt-4o", 8), Some("model"));
         assert_eq!(key_before("if model == 'x'", 12), None);
+        let line = "    0x00b5: (0x03bc,), # 'µ'";
+        assert_eq!(key_before(line, line.rfind('\'').unwrap()), None, "a key ending at a multi-byte character");
+        assert_eq!(key_before("aµ:'x'", 4), None);
+        assert_eq!(key_before("µmodel='x'", 8), Some("model"));
+        assert!(literals(line, true).iter().all(|l| l.key.is_none()));
         let yaml = literals("  model: gpt-4o  # comment", true);
         assert!(yaml.contains(&Literal { value: "gpt-4o", key: Some("model") }));
+        assert_eq!(
+            literals("  - claude-3-haiku-20240307", true),
+            [Literal { value: "claude-3-haiku-20240307", key: None }]
+        );
+        assert!(literals("run gpt-4o now", true).is_empty(), "prose words are not literals");
     }
 
     #[test]
