@@ -255,6 +255,9 @@ pub fn merge(out: &mut Assembled) {
     }
     kept.sort_by(|a, b| (&a.id, &a.location).cmp(&(&b.id, &b.location)));
     out.models = kept;
+    out.datasets.sort_by(|a, b| (&a.id, &a.location).cmp(&(&b.id, &b.location)));
+    out.problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.message.cmp(&b.message)));
+    out.problems.dedup();
 }
 
 fn preference(m: &ModelEvidence, pinned: Option<&str>) -> (u8, u8) {

@@ -117,6 +117,7 @@ fn info(card: &str, siblings: &[(&str, u64)], gated: Value) -> Vec<u8> {
 
 const REFLECTION: &str = "MiMiGame-1__Reflection-Llama-3.1-70B__README.md";
 const MINILM: &str = "SarinSuv__all-MiniLM-L6-v2-local__README.md";
+const DATASET: &str = "YoungXinyu1802__HuggingFace-Dataset-Card-Analysis__Data_Dataset_Card_Jiangjie_ekar_chinese.md";
 const GATED: &str =
     "YinanWusoymilk__hf-readme__training_and_application_readme_files_bartowski_Meta-Llama-3.1-8B-Instruct-GGUF.md";
 
@@ -154,6 +155,8 @@ fn hub() -> Server {
             }
             p if p == format!("/acme/gated/resolve/{SHA}/README.md") => ok(corpus_card(GATED).into_bytes()),
             p if p == format!("/acme/gated/resolve/{SHA}/LICENSE") => ok(llama_licence.clone()),
+            "/api/datasets/acme/ekar" => ok(info(&corpus_card(DATASET), &[("README.md", 10)], json!(false))),
+            p if p == format!("/datasets/acme/ekar/resolve/{SHA}/README.md") => ok(corpus_card(DATASET).into_bytes()),
             "/api/models/acme/private" => (401, vec![], b"{\"error\":\"Invalid credentials\"}".to_vec()),
             "/api/models/acme/broken" => (503, vec![], b"down".to_vec()),
             _ => (404, vec![], b"{\"error\":\"Repository not found\"}".to_vec()),
@@ -364,6 +367,20 @@ fn hub_from_reads_an_inventory() {
     assert_eq!(m["sources"], json!(["hub", "inventory"]));
     assert_eq!(m["inventory"][0]["team"], "research");
     assert_eq!(model(&report, "openai:gpt-4o")["source"], "inventory");
+}
+
+#[test]
+fn dataset_repositories_are_datasets() {
+    let server = hub();
+    let cache = tempfile::tempdir().unwrap();
+    let (report, stderr, _) = run(modelgate(&server, cache.path()).args(["--hub", "datasets/acme/ekar"]));
+    let ds = &report["datasets"][0];
+    assert_eq!(ds["id"], "acme/ekar", "{stderr}");
+    assert_eq!(ds["source"], "hub");
+    assert_eq!(ds["revision"], SHA);
+    assert_eq!(ds["location"], format!("{}/datasets/acme/ekar", server.url));
+    assert_eq!(ds["licence"]["id"], "afl-3.0");
+    assert_eq!(report["summary"]["models"], 0);
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -414,7 +414,8 @@ fn inventories_are_audited_and_keep_their_columns() {
         "model,team,region,cost centre\n\
          meta-llama/Llama-3.1-8B-Instruct,search,eu-west-1,42\n\
          meta-llama/Llama-3.1-70B-Instruct,search,us-east-1,43\n\
-         gpt-4o,support,eu-west-1,44\n",
+         gpt-4o,support,eu-west-1,44\n\
+         acme/in-house-model,search,eu-west-1,45\n",
     );
     let (report, out) =
         json(modelgate().arg("scan").arg(&repo).arg("--hf-cache").arg(&cache).arg("--inventory").arg(&inv));
@@ -434,6 +435,19 @@ fn inventories_are_audited_and_keep_their_columns() {
     assert_eq!(listed["licence"]["id"], "llama3.1");
     assert_eq!(listed["licence"]["evidence"][0]["kind"], "catalogue");
     assert_eq!(listed["licence"]["evidence"][0]["line"], 3);
+
+    let unverified: Vec<&Value> =
+        findings(&report, "licence-unverified").into_iter().filter(|f| f["model"] != "library/llama3.1:8b").collect();
+    assert_eq!(
+        unverified.len(),
+        1,
+        "only the model nothing knows, and the Ollama one (no --ollama here): {unverified:?}"
+    );
+    assert_eq!(unverified[0]["model"], "acme/in-house-model");
+    assert_eq!(
+        (unverified[0]["file"].as_str().unwrap().ends_with("models.csv"), &unverified[0]["line"]),
+        (true, &serde_json::json!(5))
+    );
 
     let gpt = one(&report, "openai:gpt-4o");
     assert_eq!(gpt["sources"], serde_json::json!(["code-reference", "inventory"]));

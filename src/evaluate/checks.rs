@@ -42,6 +42,7 @@ pub const IDS: &[&str] = &[
     "lineage-cycle",
     "lineage-unresolved",
     "hub-unavailable",
+    "licence-unverified",
 ];
 
 /// The check behind a rule id.
@@ -60,6 +61,7 @@ pub fn check(id: &str) -> Option<Check> {
         "lineage-cycle" => Check::Model(lineage_cycle),
         "lineage-unresolved" => Check::Model(lineage_unresolved),
         "hub-unavailable" => Check::Problem(ProblemKind::Remote),
+        "licence-unverified" => Check::Model(licence_unverified),
         _ => return None,
     })
 }
@@ -277,6 +279,29 @@ fn closed_api_model(m: &Assessed) -> Vec<Hit> {
         }));
     }
     hits
+}
+
+/// A model only named (by code, an inventory) that no scanned source gives a licence for.
+fn licence_unverified(m: &Assessed) -> Vec<Hit> {
+    let e = &m.identified.evidence;
+    if !e.source.names_only() || m.identified.licensing.category != Category::None {
+        return Vec::new();
+    }
+    let how = if e.id.contains(':') {
+        "read the Ollama store that holds it (`--ollama`)".to_string()
+    } else {
+        format!("fetch its card with `--hub {}` or read the cache that holds it (`--hf-cache`)", e.id)
+    };
+    let (file, line) = match (e.provenance.references.first(), e.provenance.inventory.first()) {
+        (Some(r), _) => (r.file.clone(), r.line),
+        (None, Some(i)) => (i.file.clone(), i.line),
+        (None, None) => return Vec::new(),
+    };
+    vec![Hit {
+        message: format!("{} is named here, but nothing scanned says under what licence; {how}", e.id),
+        file: Some(file),
+        line: Some(line),
+    }]
 }
 
 fn lineage_cycle(m: &Assessed) -> Vec<Hit> {

@@ -560,6 +560,39 @@ msg = claude.messages.create(model="claude-3-5-sonnet-20241022", max_tokens=100,
     }
 
     #[test]
+    fn every_hosted_provider_is_recognised() {
+        let cases = [
+            (
+                "co = cohere.ClientV2()\nco.chat(model='command-r-plus-08-2024', messages=m)\n",
+                "cohere:command-r-plus-08-2024",
+            ),
+            ("co = cohere.ClientV2()\nco.embed(model='embed-english-v3.0', texts=t)\n", "cohere:embed-english-v3.0"),
+            (
+                "client = Mistral(api_key=k)\nclient.chat.complete(model='mistral-large-latest', messages=m)\n",
+                "mistral:mistral-large-latest",
+            ),
+            ("llm = ChatMistralAI(model='open-mistral-7b')\n", "mistral:open-mistral-7b"),
+            (
+                "c = AnthropicVertex(region=r, project_id=p)\nc.messages.create(model='claude-3-5-sonnet-v2@20241022')\n",
+                "google-vertex:claude-3-5-sonnet-v2@20241022",
+            ),
+            (
+                "llm = ChatBedrock(model_id='meta.llama3-1-70b-instruct-v1:0')\n",
+                "aws-bedrock:meta.llama3-1-70b-instruct-v1:0",
+            ),
+            (
+                "const ai = new GoogleGenAI({});\nai.models.generateContent({ model: 'gemini-1.5-flash' })\n",
+                "google-gemini:gemini-1.5-flash",
+            ),
+            ("const { text } = await generateText({ model: openai('gpt-4.1-mini'), prompt })\n", "openai:gpt-4.1-mini"),
+        ];
+        for (code, expected) in cases {
+            let language = if code.contains("const") { Language::Javascript } else { Language::Python };
+            assert_eq!(ids(language, code), [expected], "{code}");
+        }
+    }
+
+    #[test]
     fn unnamed_models_and_unlisted_deployments() {
         let py = "import os\nfrom openai import OpenAI\nclient = OpenAI()\nclient.responses.create(model=os.environ['MODEL'], input=x)\n";
         let found = refs(Language::Python, py);
