@@ -186,7 +186,7 @@ fn add_found(
     }
     let refinable = parts[..declared_count].iter().position(|p| match p.licence {
         None => true,
-        Some(d) => d.generic && lic.family.as_deref() == Some(d.id.as_str()),
+        Some(d) => d.generic && lic.parent.as_deref() == Some(d.id.as_str()),
     });
     if let Some(i) = refinable {
         let p = &mut parts[i];

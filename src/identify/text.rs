@@ -36,6 +36,8 @@ pub struct TextMatch {
     pub end_line: u32,
     /// How it was recognised.
     pub method: Method,
+    /// How many identifying phrases matched (0 for the SPDX detector); breaks ties.
+    pub evidence: u32,
 }
 
 /// The lowest confidence reported as a match.
@@ -154,12 +156,14 @@ fn phrase_matches(norm: &Normalised) -> Vec<TextMatch> {
         let lic = &cat.licences()[li];
         let confidence = score(&h);
         if confidence >= THRESHOLD {
+            let count = |v: &[bool]| v.iter().filter(|x| **x).count() as u32;
             out.push(TextMatch {
                 licence: lic,
                 confidence,
                 start_line: h.first_line,
                 end_line: h.last_line,
                 method: Method::Phrases,
+                evidence: count(&h.titles) + count(&h.confirm) + count(&h.phrases),
             });
         }
     }
@@ -187,7 +191,9 @@ fn score(h: &Hits) -> f32 {
         0.65 + 0.2 * phrases
     } else if !h.confirm.is_empty() && h.confirm.iter().any(|x| *x) && phrases >= 0.5 {
         0.7 + 0.2 * phrases
-    } else if phrases >= 0.5 && h.phrases.len() >= 2 {
+    } else if phrases >= 0.5 && h.phrases.iter().filter(|x| **x).count() >= 2 {
+        // Body phrases alone need at least two hits: one common phrase ("prohibited uses")
+        // appears in too many unrelated texts.
         0.4 + 0.5 * phrases
     } else {
         0.0
@@ -234,6 +240,7 @@ fn spdx_matches(text: &str) -> Vec<TextMatch> {
             start_line: 1,
             end_line: lines,
             method: Method::Spdx,
+            evidence: 0,
         });
     }
     for c in result.containing {
@@ -244,6 +251,7 @@ fn spdx_matches(text: &str) -> Vec<TextMatch> {
                 start_line: c.line_range.0 as u32 + 1,
                 end_line: (c.line_range.1 as u32).max(c.line_range.0 as u32 + 1),
                 method: Method::Spdx,
+                evidence: 0,
             });
         }
     }
@@ -268,6 +276,10 @@ fn select(mut candidates: Vec<TextMatch>, lines: u32) -> Vec<TextMatch> {
         b.confidence
             .total_cmp(&a.confidence)
             .then((b.method == Method::Phrases).cmp(&(a.method == Method::Phrases)))
+            // On a tie: the licence the file names first ("X is licensed under Y" followed by
+            // bundled third-party texts), then the one with more identifying phrases found.
+            .then(a.start_line.cmp(&b.start_line))
+            .then(b.evidence.cmp(&a.evidence))
             .then(a.licence.id.cmp(&b.licence.id))
     });
     let mut kept: Vec<TextMatch> = Vec::new();
