@@ -201,7 +201,7 @@ mod tests {
             file: file.into(),
             kind: CardKind::Model,
             meta,
-            metadata: serde_json::json!({}),
+            metadata: crate::model::Metadata::empty(),
             sections: vec![],
             parse_error: None,
             recognised: true,

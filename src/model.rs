@@ -93,7 +93,7 @@ pub struct Card {
     /// The keys we interpret.
     pub meta: CardMeta,
     /// The whole front matter, unknown keys included.
-    pub metadata: serde_json::Value,
+    pub metadata: Metadata,
     /// Headings of the body.
     pub sections: Vec<Section>,
     /// Set when the front matter could not be parsed.
@@ -101,6 +101,47 @@ pub struct Card {
     /// Whether the front matter carries model- or dataset-card keys. A README without them is
     /// a card only when it sits next to weights.
     pub recognised: bool,
+}
+
+/// A card's whole front matter, kept as compact JSON text: a parsed tree costs several times
+/// the text, and most scans never look past the keys of [`CardMeta`].
+#[derive(Clone, Debug)]
+pub struct Metadata(Box<serde_json::value::RawValue>);
+
+impl Metadata {
+    /// `{}`.
+    pub fn empty() -> Metadata {
+        Metadata(serde_json::value::RawValue::from_string("{}".to_string()).expect("`{}` is JSON"))
+    }
+
+    /// Keeps a parsed front matter.
+    pub fn from_value(value: &serde_json::Value) -> Metadata {
+        serde_json::value::to_raw_value(value).map(Metadata).unwrap_or_else(|_| Metadata::empty())
+    }
+
+    /// The front matter as a tree (parsed on each call).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.0.get()).unwrap_or_default()
+    }
+
+    /// One top-level key (parses the front matter).
+    pub fn get(&self, key: &str) -> Option<serde_json::Value> {
+        match self.to_value() {
+            serde_json::Value::Object(mut map) => map.remove(key),
+            _ => None,
+        }
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.0.get() == "{}"
+    }
+}
+
+impl Serialize for Metadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
 }
 
 /// The front-matter keys that carry licence, lineage and gating facts.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::sections;
-use crate::model::{Card, CardKind, CardMeta, Located};
+use crate::model::{Card, CardKind, CardMeta, Located, Metadata};
 
 /// Keys that make front matter a model card.
 const MODEL_KEYS: &[&str] = &[
@@ -52,7 +52,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
             file: file.to_string(),
             kind: CardKind::Model,
             meta: CardMeta::default(),
-            metadata: Value::Object(Default::default()),
+            metadata: Metadata::empty(),
             sections: sections::index(text, 1),
             parse_error: None,
             recognised: false,
@@ -65,7 +65,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                     file: file.to_string(),
                     kind,
                     meta,
-                    metadata: Value::Object(Default::default()),
+                    metadata: Metadata::empty(),
                     sections: Vec::new(),
                     parse_error: Some(Located {
                         value: "front matter opened with `---` on line 1 is never closed".to_string(),
@@ -93,7 +93,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                             file: file.to_string(),
                             kind: CardKind::Model,
                             meta: CardMeta::default(),
-                            metadata: Value::Object(Default::default()),
+                            metadata: Metadata::empty(),
                             sections,
                             parse_error: (!metadata.is_null()).then(|| Located {
                                 value: "front matter is not a mapping of keys to values".to_string(),
@@ -112,7 +112,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                         file: file.to_string(),
                         kind: kind.unwrap_or(CardKind::Model),
                         meta,
-                        metadata,
+                        metadata: Metadata::from_value(&metadata),
                         sections,
                         parse_error: problem,
                         recognised,
@@ -126,7 +126,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                             file: file.to_string(),
                             kind,
                             meta,
-                            metadata: Value::Object(Default::default()),
+                            metadata: Metadata::empty(),
                             sections,
                             parse_error: Some(error),
                             recognised: true,

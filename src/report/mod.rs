@@ -131,7 +131,7 @@ pub struct CardReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gated: Option<String>,
     /// The front matter as written, unknown keys included.
-    pub metadata: serde_json::Value,
+    pub metadata: crate::model::Metadata,
 }
 
 /// One dataset card.
