@@ -11,8 +11,10 @@ use std::{
 use anyhow::{Context, Result, bail};
 
 use crate::{
-    assemble, classify,
-    cli::{Cli, ColourChoice, Command, ScanArgs},
+    assemble,
+    catalogue::Catalogue,
+    classify,
+    cli::{Cli, ColourChoice, Command, LicencesCommand, ListFormat, ScanArgs},
     discover::{self, WalkOptions},
     evaluate::{self, pack},
     identify,
@@ -32,6 +34,7 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
+        Command::Licences(command) => licences(command),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -74,15 +77,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     report::write(&report, args.format, &mut buffer, options).context("cannot render the report")?;
     match &args.output {
         Some(file) => fs::write(file, &buffer).with_context(|| format!("cannot write `{}`", file.display()))?,
-        None => {
-            let mut stdout = io::stdout().lock();
-            if let Err(e) = stdout.write_all(&buffer).and_then(|()| stdout.flush()) {
-                // A closed pipe (`| head`) is the reader's choice, not a failure of the scan.
-                if e.kind() != io::ErrorKind::BrokenPipe {
-                    return Err(e).context("cannot write to standard output");
-                }
-            }
-        }
+        None => write_stdout(&buffer)?,
     }
 
     let failed = match (args.fail_on.threshold(), report.worst()) {
@@ -90,6 +85,70 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         _ => false,
     };
     Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// `modelgate licences …`: explain the catalogue, identify files, resolve names.
+fn licences(command: LicencesCommand) -> Result<u8> {
+    let cat = Catalogue::get();
+    let mut buffer = Vec::new();
+    match command {
+        LicencesCommand::List { category, format } => {
+            let entries: Vec<_> = cat.licences().iter().filter(|l| category.is_none_or(|c| l.category == c)).collect();
+            report::licences::list(&entries, format == ListFormat::Json, &mut buffer)?;
+        }
+        LicencesCommand::Show { id, format } => {
+            let Some((licence, _)) = identify::resolve_free_text(&id) else {
+                let hints = suggestions(cat, &id);
+                let hint = if hints.is_empty() {
+                    "run `modelgate licences list` for every id".to_string()
+                } else {
+                    format!("did you mean {}?", hints.join(", "))
+                };
+                bail!("no licence `{id}` in the catalogue; {hint}");
+            };
+            report::licences::show(licence, format == ListFormat::Json, &mut buffer)?;
+        }
+        LicencesCommand::Identify { files, format } => {
+            let mut reports = Vec::new();
+            for file in &files {
+                let (text, _) = parse::read_text(file, 10 * 1024 * 1024)
+                    .with_context(|| format!("cannot read `{}`", file.display()))?;
+                reports.push((file.display().to_string(), identify::explain_text(&text)));
+            }
+            report::licences::identify(&reports, format == ListFormat::Json, &mut buffer)?;
+        }
+        LicencesCommand::Resolve { names, format } => {
+            let resolved: Vec<_> = names.iter().map(|n| (n.clone(), identify::resolve_free_text(n))).collect();
+            report::licences::resolve(&resolved, format == ListFormat::Json, &mut buffer)?;
+        }
+    }
+    write_stdout(&buffer)?;
+    Ok(EXIT_CLEAN)
+}
+
+/// Catalogue ids that look like what the user typed.
+fn suggestions(cat: &Catalogue, query: &str) -> Vec<String> {
+    let q = crate::catalogue::normalise_name(query);
+    let mut hits: Vec<String> = cat
+        .licences()
+        .iter()
+        .filter(|l| {
+            let id = crate::catalogue::normalise_name(&l.id);
+            !q.is_empty() && (id.contains(&q) || q.contains(&id) || id.starts_with(q.split(' ').next().unwrap_or("")))
+        })
+        .map(|l| format!("`{}`", l.id))
+        .collect();
+    hits.truncate(5);
+    hits
+}
+
+/// Writes to standard output; a reader that closed the pipe is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e).context("cannot write to standard output"),
+        _ => Ok(()),
+    }
 }
 
 /// Runs the pipeline over every root.

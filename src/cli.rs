@@ -22,6 +22,65 @@ pub struct Cli {
 pub enum Command {
     /// Scan directories for models and report licences, openness and policy findings.
     Scan(ScanArgs),
+    /// Explain the licences modelgate knows, and identify licence files.
+    #[command(subcommand)]
+    Licences(LicencesCommand),
+}
+
+/// `modelgate licences …`.
+#[derive(Debug, Subcommand)]
+pub enum LicencesCommand {
+    /// List every licence in the catalogue.
+    List {
+        /// Only licences of this category.
+        #[arg(long, value_parser = category, value_name = "CATEGORY")]
+        category: Option<crate::vocab::Category>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Terminal)]
+        format: ListFormat,
+    },
+    /// Explain one licence in plain words: category, what it allows, restricts and requires.
+    Show {
+        /// A catalogue id, alias, SPDX id or licence name.
+        id: String,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Terminal)]
+        format: ListFormat,
+    },
+    /// Identify the licences in files (like askalono's `identify`), with confidence, line range
+    /// and the restrictions each states.
+    Identify {
+        /// Files to identify.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Terminal)]
+        format: ListFormat,
+    },
+    /// Resolve a free-text licence name ("Llama 2 Community License Agreement", "Apache 2.0")
+    /// to a catalogue id.
+    Resolve {
+        /// Names to resolve.
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Terminal)]
+        format: ListFormat,
+    },
+}
+
+/// Output format of the `licences` commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// For people.
+    Terminal,
+    /// JSON.
+    Json,
+}
+
+/// Parses a category word (`non-commercial`); the error lists the words.
+fn category(word: &str) -> Result<crate::vocab::Category, String> {
+    word.parse().map_err(|e: crate::vocab::UnknownWord| e.to_string())
 }
 
 /// `modelgate scan`.

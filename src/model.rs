@@ -101,6 +101,8 @@ pub struct Card {
     /// Whether the front matter carries model- or dataset-card keys. A README without them is
     /// a card only when it sits next to weights.
     pub recognised: bool,
+    /// The text of the card's licence section, if it has one (bounded), and its first line.
+    pub licence_section: Option<Located<String>>,
 }
 
 /// A card's whole front matter, kept as compact JSON text: a parsed tree costs several times

@@ -298,6 +298,8 @@ words! {
         CardLicenseLink = "card-license-link",
         /// A licence text file (LICENSE, USE_POLICY.md …).
         LicenceFile = "licence-file",
+        /// The licence section of a card's body (prose naming the licence).
+        CardText = "card-text",
         /// Gating keys of a card (`extra_gated_*`).
         CardGating = "card-gating",
         /// `base_model:` of a card.

@@ -43,7 +43,7 @@ fn every_default_rule_fires_on_the_demo_tree_with_file_and_line() {
     assert_eq!(out.status.code(), Some(1), "errors found: exit 1");
     let expect = [
         ("licence-missing", "untracked-checkpoint/model.safetensors", None),
-        ("licence-unknown", "acme-custom/README.md", Some(2)),
+        ("licence-unknown", "acme-custom/README.md", Some(3)),
         ("licence-conflict", "relabelled-llama/LICENSE", Some(1)),
         ("licence-lineage", "llama-support-bot/README.md", Some(3)),
         ("restricted-use", "llama-support-bot/README.md", Some(3)),

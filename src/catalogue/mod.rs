@@ -18,6 +18,11 @@ pub use data::{Document, IdentifyDef, Licence, RestrictionDef};
 
 use crate::vocab::Category;
 
+/// Every `licences/*.toml` file embedded in the binary, as `(file name, contents)`.
+pub fn data_files() -> &'static [(&'static str, &'static str)] {
+    data::LICENCE_FILES
+}
+
 /// Every licence we know, with lookup tables.
 #[derive(Debug)]
 pub struct Catalogue {
@@ -78,8 +83,10 @@ impl Catalogue {
         let mut licences = Vec::new();
         let mut bases = Vec::new();
         for (file, text) in files {
-            if file.starts_with('_') {
+            if *file == "_base-models.toml" {
                 bases.extend(bases::parse(file, text)?);
+            } else if file.starts_with('_') {
+                // Other tables (`_clauses.toml`) belong to the modules that read them.
             } else {
                 licences.push(data::parse(file, text)?);
             }

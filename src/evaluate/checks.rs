@@ -3,7 +3,7 @@
 
 use crate::{
     model::{Assessed, Evidence, ProblemKind},
-    vocab::{Category, RestrictionKind, SectionKind},
+    vocab::{Category, EvidenceKind, RestrictionKind, SectionKind},
 };
 
 /// A place a rule fired, before the pack gives it a severity.
@@ -93,8 +93,16 @@ fn licence_unknown(m: &Assessed) -> Vec<Hit> {
         .iter()
         .map(|e| at(e, format!("{} does not match any licence the catalogue or the SPDX list knows", e.file)))
         .collect();
-    for p in l.parts.iter().filter(|p| p.category == Category::Unknown) {
-        let Some(e) = p.evidence.first() else { continue };
+    // A part neither the catalogue nor the SPDX list knows (its category may still come from
+    // clauses read in its text).
+    let cat = crate::catalogue::Catalogue::get();
+    let unknown = |p: &&crate::model::LicencePart| cat.by_id(&p.id).is_none() && spdx::license_id(&p.spdx).is_none();
+    for p in l.parts.iter().filter(unknown) {
+        // Point at where the name was declared; an unnamed text is reported above.
+        let declared = |k: EvidenceKind| p.evidence.iter().find(|e| e.kind == k);
+        let Some(e) = declared(EvidenceKind::CardLicenseName).or_else(|| declared(EvidenceKind::CardLicense)) else {
+            continue;
+        };
         let message = if p.id == "unknown" {
             "the card declares the licence as `unknown`".to_string()
         } else if p.id == "other" {

@@ -6,6 +6,7 @@
 //! different licence is a conflict, and both licences are kept, joined with AND, so a conflict
 //! can never make a model look more open than either source says.
 
+pub mod clauses;
 mod lineage;
 pub mod normalise;
 pub mod text;
@@ -20,6 +21,7 @@ use crate::{
     },
     vocab::{Category, EvidenceKind, RestrictionKind},
 };
+use clauses::Clause;
 use normalise::Normalised;
 
 /// What identification produced.
@@ -43,8 +45,9 @@ pub fn identify(assembled: Assembled) -> Identification {
 
 fn identify_model(evidence: crate::model::ModelEvidence) -> Identified {
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let (licensing, sources) = licensing(evidence.card.as_ref(), &texts);
-    let mut restrictions = own_restrictions(&licensing, &sources, &texts);
+    let resolved = licensing(evidence.card.as_ref(), &texts);
+    let mut restrictions = own_restrictions(&resolved, &texts);
+    let licensing = resolved.licensing;
     if let Some(card) = &evidence.card {
         restrictions.extend(card_restrictions(card));
     }
@@ -54,7 +57,7 @@ fn identify_model(evidence: crate::model::ModelEvidence) -> Identified {
 
 fn identify_dataset(evidence: DatasetEvidence) -> IdentifiedDataset {
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let (licensing, _) = licensing(Some(&evidence.card), &texts);
+    let licensing = licensing(Some(&evidence.card), &texts).licensing;
     drop(texts);
     IdentifiedDataset { evidence, licensing }
 }
@@ -83,6 +86,8 @@ struct Part {
     evidence: Vec<Evidence>,
     /// Indexes of the texts this part was found in.
     texts: Vec<usize>,
+    /// Restrictions read clause by clause from an unidentified text: (text index, clause).
+    clauses: Vec<(usize, Clause)>,
 }
 
 impl Part {
@@ -90,10 +95,32 @@ impl Part {
         self.licence.map_or_else(|| self.declared.clone(), |l| l.id.clone())
     }
 
+    /// A part the catalogue does not know.
+    fn unknown(declared: &str) -> Part {
+        Part { licence: None, declared: declared.to_string(), evidence: vec![], texts: vec![], clauses: vec![] }
+    }
+
+    /// A catalogue licence (or none, for a name the catalogue does not know).
+    fn known(licence: Option<&'static Licence>, declared: &str) -> Part {
+        Part { licence, ..Part::unknown(declared) }
+    }
+
+    /// The category: the catalogue's, or for an unknown licence what its clauses imply.
+    fn category(&self) -> Category {
+        match self.licence {
+            Some(l) => l.category,
+            None => {
+                let found: Vec<Clause> = self.clauses.iter().map(|(_, c)| c.clone()).collect();
+                clauses::category(&found)
+            }
+        }
+    }
+
     fn into_public(self) -> LicencePart {
-        let (id, spdx, name, category) = match self.licence {
-            Some(l) => (l.id.clone(), l.spdx.clone(), l.name.clone(), l.category),
-            None => (self.declared.clone(), licence_ref(&self.declared), self.declared.clone(), Category::Unknown),
+        let category = self.category();
+        let (id, spdx, name) = match self.licence {
+            Some(l) => (l.id.clone(), l.spdx.clone(), l.name.clone()),
+            None => (self.declared.clone(), licence_ref(&self.declared), self.declared.clone()),
         };
         let mut evidence = self.evidence;
         evidence.sort();
@@ -109,13 +136,24 @@ fn licence_ref(id: &str) -> String {
     format!("LicenseRef-{}", clean.trim_matches('-'))
 }
 
-/// Builds the licensing of a card plus texts; also returns the parts' text sources for
-/// clause look-ups.
-fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Vec<(String, Vec<usize>)>) {
+/// What `licensing` works out, beyond the public [`Licensing`]: where each part was found, for
+/// locating its clauses.
+struct Resolved {
+    licensing: Licensing,
+    /// Per part, in the order of `licensing.parts`.
+    parts: Vec<PartSources>,
+}
+
+/// Where a part was found: the texts it was identified in, and the clauses read from
+/// unidentified texts, each with its text index.
+type PartSources = (Vec<usize>, Vec<(usize, Clause)>);
+
+/// Builds the licensing of a card plus texts.
+fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> Resolved {
     let cat = Catalogue::get();
     let (mut parts, mut combination) = card.map(declared_parts).unwrap_or((Vec::new(), Combination::All));
-    let declared_count = parts.len();
-    let declared_ids: Vec<String> = parts.iter().map(Part::id).collect();
+    let declared = Declared { count: parts.len(), ids: parts.iter().map(Part::id).collect() };
+    let declared_count = declared.count;
     let mut conflicts = Vec::new();
     let mut unidentified = Vec::new();
     let mut policies: Vec<(usize, &text::TextMatch)> = Vec::new();
@@ -128,8 +166,10 @@ fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Vec<
                 kind: EvidenceKind::LicenceFile,
                 value: None,
             });
+            add_unidentified(&mut parts, declared_count, t, ti);
             continue;
         }
+        let first_line = t.matches.iter().map(|m| m.start_line).min();
         for m in &t.matches {
             if m.licence.document == Document::Policy {
                 policies.push((ti, m));
@@ -141,7 +181,13 @@ fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Vec<
                 kind: EvidenceKind::LicenceFile,
                 value: Some(m.licence.id.clone()),
             };
-            add_found(&mut parts, declared_count, m.licence, ev, ti, &declared_ids, &mut conflicts);
+            let primary = Some(m.start_line) == first_line;
+            add_found(
+                &mut parts,
+                &declared,
+                Found { licence: m.licence, evidence: ev, text: ti, primary },
+                &mut conflicts,
+            );
         }
     }
     for (ti, m) in policies {
@@ -157,35 +203,84 @@ fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Vec<
             p.texts.push(ti);
         } else if let Some(owner) = m.licence.policy_for.first().and_then(|id| cat.by_id(id)) {
             // A use policy implies the licence that incorporates it.
-            add_found(&mut parts, declared_count, owner, ev, ti, &declared_ids, &mut conflicts);
+            let found = Found { licence: owner, evidence: ev, text: ti, primary: true };
+            add_found(&mut parts, &declared, found, &mut conflicts);
         }
+    }
+    // Nothing declared, no licence file: a card that names its licence in prose.
+    if parts.is_empty()
+        && let Some((card, section)) = card.and_then(|c| c.licence_section.as_ref().map(|s| (c, s)))
+    {
+        parts.extend(card_text_parts(card, section));
     }
 
     if declared_count == 0 && is_dual_licence(texts) && parts.len() > 1 {
         combination = Combination::Any;
     }
-    let sources: Vec<(String, Vec<usize>)> = parts.iter().map(|p| (p.id(), p.texts.clone())).collect();
-    (build_licensing(parts, combination, unidentified, conflicts), sources)
+    let sources = parts.iter().map(|p| (p.texts.clone(), p.clauses.clone())).collect();
+    Resolved { licensing: build_licensing(parts, combination, unidentified, conflicts), parts: sources }
+}
+
+/// An unidentified licence text: read clause by clause, and attached to the card's unknown
+/// licence name if it has one (`license: other` + an uncatalogued `license_name`), else kept as
+/// a part of its own, so its restrictions count whatever else the card says.
+fn add_unidentified(parts: &mut Vec<Part>, declared_count: usize, t: &ScannedText<'_>, ti: usize) {
+    let found = clauses::extract(&t.norm);
+    let ev = Evidence { file: t.text.file.clone(), line: None, kind: EvidenceKind::LicenceFile, value: None };
+    let target = match parts[..declared_count].iter().position(|p| p.licence.is_none()) {
+        Some(i) => i,
+        None => {
+            parts.push(Part::unknown("unknown"));
+            parts.len() - 1
+        }
+    };
+    let p = &mut parts[target];
+    p.evidence.push(ev);
+    p.texts.push(ti);
+    p.clauses.extend(found.into_iter().map(|c| (ti, c)));
+}
+
+/// Licences a card's licence section names.
+fn card_text_parts(card: &Card, section: &crate::model::Located<String>) -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::new();
+    for m in text::identify(&section.value) {
+        // In the section about the licence, naming a licence by its title states it; phrases
+        // alone (shared wording) do not.
+        if m.anchor.is_none() {
+            continue;
+        }
+        let licence = match m.licence.document {
+            Document::Policy => m.licence.policy_for.first().and_then(|id| Catalogue::get().by_id(id)),
+            Document::Licence => Some(m.licence),
+        };
+        let Some(licence) = licence else { continue };
+        if out.iter().any(|p| p.licence.is_some_and(|l| l.id == licence.id)) {
+            continue;
+        }
+        let mut part = Part::known(Some(licence), &licence.id);
+        part.evidence.push(Evidence {
+            file: card.file.clone(),
+            line: Some(section.line + m.anchor.unwrap_or(m.start_line) - 1),
+            kind: EvidenceKind::CardText,
+            value: Some(licence.id.clone()),
+        });
+        out.push(part);
+    }
+    out
 }
 
 /// Adds a licence found in a file: merged with an equal or vaguer declared part, else a new
-/// part (and, when the card declared something else, a conflict).
-fn add_found(
-    parts: &mut Vec<Part>,
-    declared_count: usize,
-    lic: &'static Licence,
-    ev: Evidence,
-    ti: usize,
-    declared_ids: &[String],
-    conflicts: &mut Vec<Conflict>,
-) {
+/// part. A file's first-named licence that the card did not declare is a conflict; licences a
+/// file names after its own (bundled third-party notices) are parts, never conflicts.
+fn add_found(parts: &mut Vec<Part>, declared: &Declared, found: Found, conflicts: &mut Vec<Conflict>) {
+    let Found { licence: lic, evidence: ev, text: ti, primary } = found;
     if let Some(p) = parts.iter_mut().find(|p| p.licence.is_some_and(|l| l.id == lic.id)) {
         p.evidence.push(ev);
         p.texts.push(ti);
         return;
     }
-    let refinable = parts[..declared_count].iter().position(|p| match p.licence {
-        None => true,
+    let refinable = parts[..declared.count].iter().position(|p| match p.licence {
+        None => primary,
         Some(d) => d.generic && lic.parent.as_deref() == Some(d.id.as_str()),
     });
     if let Some(i) = refinable {
@@ -195,10 +290,30 @@ fn add_found(
         p.texts.push(ti);
         return;
     }
-    if declared_count > 0 {
-        conflicts.push(Conflict { declared: declared_ids.to_vec(), found: lic.id.clone(), evidence: ev.clone() });
+    if declared.count > 0 && primary {
+        conflicts.push(Conflict { declared: declared.ids.clone(), found: lic.id.clone(), evidence: ev.clone() });
     }
-    parts.push(Part { licence: Some(lic), declared: lic.id.clone(), evidence: vec![ev], texts: vec![ti] });
+    let mut part = Part::known(Some(lic), &lic.id);
+    part.evidence.push(ev);
+    part.texts.push(ti);
+    parts.push(part);
+}
+
+/// What the card declared, for judging what files say.
+struct Declared {
+    /// How many of the first parts came from the card.
+    count: usize,
+    /// Their ids.
+    ids: Vec<String>,
+}
+
+/// A licence found in a text.
+struct Found {
+    licence: &'static Licence,
+    evidence: Evidence,
+    text: usize,
+    /// The licence the file names first (its own), as opposed to bundled notices after it.
+    primary: bool,
 }
 
 /// `LICENSE-APACHE` + `LICENSE-MIT` side by side: the Rust convention for "either".
@@ -228,10 +343,8 @@ fn declared_parts(card: &Card) -> (Vec<Part>, Combination) {
         for name in names {
             let mut part = match name.to_ascii_lowercase().as_str() {
                 "other" => resolve_other(card),
-                "unknown" => Part { licence: None, declared: "unknown".into(), evidence: vec![], texts: vec![] },
-                _ => {
-                    Part { licence: resolve_name(cat, &name), declared: name.clone(), evidence: vec![], texts: vec![] }
-                }
+                "unknown" => Part::unknown("unknown"),
+                _ => Part::known(resolve_name(cat, &name), &name),
             };
             part.evidence.insert(0, ev.clone());
             if !parts.iter().any(|p| p.licence.is_some() && p.licence.map(|l| &l.id) == part.licence.map(|l| &l.id)) {
@@ -245,7 +358,7 @@ fn declared_parts(card: &Card) -> (Vec<Part>, Combination) {
 /// `license: other` resolved through `license_name`, then `license_link`.
 fn resolve_other(card: &Card) -> Part {
     let cat = Catalogue::get();
-    let mut part = Part { licence: None, declared: "other".into(), evidence: vec![], texts: vec![] };
+    let mut part = Part::unknown("other");
     if let Some(name) = &card.meta.license_name {
         part.declared = name.value.trim().to_string();
         part.licence = resolve_name(cat, &name.value);
@@ -351,20 +464,39 @@ fn build_licensing(
 /// The restrictions of the licences that bind the model: every part for AND, the least
 /// restrictive part for OR. Each is located at its clause in the licence text when the text
 /// is there, else at the declaration.
-fn own_restrictions(
-    licensing: &Licensing,
-    sources: &[(String, Vec<usize>)],
-    texts: &[ScannedText<'_>],
-) -> Vec<Restriction> {
+fn own_restrictions(resolved: &Resolved, texts: &[ScannedText<'_>]) -> Vec<Restriction> {
+    let licensing = &resolved.licensing;
     let cat = Catalogue::get();
-    let binding: Vec<&LicencePart> = match licensing.combination {
-        Combination::All => licensing.parts.iter().collect(),
-        Combination::Any => licensing.parts.iter().min_by_key(|p| p.category.restrictiveness()).into_iter().collect(),
+    let binding: Vec<usize> = match licensing.combination {
+        Combination::All => (0..licensing.parts.len()).collect(),
+        Combination::Any => (0..licensing.parts.len())
+            .min_by_key(|&i| licensing.parts[i].category.restrictiveness())
+            .into_iter()
+            .collect(),
     };
     let mut out: Vec<Restriction> = Vec::new();
-    for part in binding {
+    for i in binding {
+        let part = &licensing.parts[i];
+        let (text_ids, found) = &resolved.parts[i];
+        // Restrictions read from an unidentified text, each at its clause.
+        for (ti, c) in found {
+            out.push(Restriction {
+                kind: c.kind,
+                detail: c.detail.clone(),
+                evidence: vec![Evidence {
+                    file: texts[*ti].text.file.clone(),
+                    line: Some(c.line),
+                    kind: EvidenceKind::LicenceFile,
+                    value: None,
+                }],
+                licence: Some(part.id.clone()),
+                inherited_from: None,
+                users: c.users,
+                revenue_usd: c.revenue_usd,
+                regions: c.regions.clone(),
+            });
+        }
         let Some(lic) = cat.by_id(&part.id).filter(|l| l.id == part.id) else { continue };
-        let text_ids: &[usize] = sources.iter().find(|(id, _)| *id == part.id).map_or(&[], |(_, t)| t.as_slice());
         for r in &lic.restrictions {
             let mut evidence: Vec<Evidence> = text_ids
                 .iter()
@@ -425,6 +557,78 @@ fn card_restrictions(card: &Card) -> Vec<Restriction> {
         });
     }
     out
+}
+
+/// One licence text explained on its own (`modelgate licences identify`): what it is, and the
+/// restrictions it states, each at its line.
+#[derive(Debug)]
+pub struct TextReport {
+    /// Licences found, best first.
+    pub matches: Vec<text::TextMatch>,
+    /// Restrictions: the catalogue's for identified licences (located at their clause), read
+    /// clause by clause when nothing was identified.
+    pub restrictions: Vec<Clause>,
+}
+
+/// Identifies a licence text and locates its restrictions.
+pub fn explain_text(raw: &str) -> TextReport {
+    let norm = Normalised::new(raw);
+    let matches = text::identify_normalised(raw, &norm);
+    let restrictions = if matches.is_empty() {
+        clauses::extract(&norm)
+    } else {
+        let mut out: Vec<Clause> = Vec::new();
+        for m in &matches {
+            for r in &m.licence.restrictions {
+                let Some(line) = clause_line(&norm, &r.clause) else { continue };
+                if out.iter().any(|c| c.kind == r.kind && c.line == line) {
+                    continue;
+                }
+                out.push(Clause {
+                    kind: r.kind,
+                    detail: r.detail.clone(),
+                    line,
+                    users: r.users,
+                    revenue_usd: r.revenue_usd,
+                    regions: r.regions.clone(),
+                });
+            }
+        }
+        out.sort_by_key(|c| (c.line, c.kind));
+        out
+    };
+    TextReport { matches, restrictions }
+}
+
+/// How a free-text licence name was resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Resolution {
+    /// A catalogue id or alias.
+    Alias,
+    /// An SPDX id.
+    Spdx,
+    /// The name reads as a licence title.
+    Title,
+}
+
+/// Resolves a free-text licence name ("Llama 2 Community License Agreement", "Apache 2.0") to a
+/// catalogue entry: by id or alias, then as an SPDX id, then as a licence title. A use policy's
+/// name resolves to the licence that incorporates it.
+pub fn resolve_free_text(name: &str) -> Option<(&'static Licence, Resolution)> {
+    let cat = Catalogue::get();
+    if let Some(l) = cat.lookup(name) {
+        return Some((l, Resolution::Alias));
+    }
+    if let Some(l) = spdx::license_id(name.trim()).and_then(|id| text::resolve_spdx(id.name)) {
+        return Some((l, Resolution::Spdx));
+    }
+    let m = text::identify(name).into_iter().find(|m| m.method == text::Method::Phrases)?;
+    let licence = match m.licence.document {
+        Document::Policy => m.licence.policy_for.first().and_then(|id| cat.by_id(id))?,
+        Document::Licence => m.licence,
+    };
+    Some((licence, Resolution::Title))
 }
 
 #[cfg(test)]

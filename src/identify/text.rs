@@ -38,6 +38,8 @@ pub struct TextMatch {
     pub method: Method,
     /// How many identifying phrases matched (0 for the SPDX detector); breaks ties.
     pub evidence: u32,
+    /// The first line naming the licence (a title or version line), if any.
+    pub anchor: Option<u32>,
 }
 
 /// The lowest confidence reported as a match.
@@ -97,6 +99,8 @@ struct Hits {
     excluded: bool,
     first_line: u32,
     last_line: u32,
+    /// First line of a title or version-line hit.
+    anchor: Option<u32>,
     any: bool,
 }
 
@@ -134,6 +138,9 @@ fn phrase_matches(norm: &Normalised) -> Vec<TextMatch> {
             ..Hits::default()
         });
         let line = norm.line_of(m.start());
+        if matches!(role, Role::Title | Role::Confirm) {
+            h.anchor = Some(h.anchor.map_or(line, |a| a.min(line)));
+        }
         match role {
             Role::Title => h.titles[pi] = true,
             Role::Confirm => h.confirm[pi] = true,
@@ -164,6 +171,7 @@ fn phrase_matches(norm: &Normalised) -> Vec<TextMatch> {
                 end_line: h.last_line,
                 method: Method::Phrases,
                 evidence: count(&h.titles) + count(&h.confirm) + count(&h.phrases),
+                anchor: h.anchor,
             });
         }
     }
@@ -241,6 +249,7 @@ fn spdx_matches(text: &str) -> Vec<TextMatch> {
             end_line: lines,
             method: Method::Spdx,
             evidence: 0,
+            anchor: None,
         });
     }
     for c in result.containing {
@@ -252,6 +261,7 @@ fn spdx_matches(text: &str) -> Vec<TextMatch> {
                 end_line: (c.line_range.1 as u32).max(c.line_range.0 as u32 + 1),
                 method: Method::Spdx,
                 evidence: 0,
+                anchor: None,
             });
         }
     }
@@ -290,7 +300,12 @@ fn select(mut candidates: Vec<TextMatch>, lines: u32) -> Vec<TextMatch> {
         if c.licence.document == Document::Policy && kept.iter().any(|k| c.licence.policy_for.contains(&k.licence.id)) {
             continue;
         }
-        let overlaps = kept.iter().any(|k| c.start_line <= k.end_line && k.start_line <= c.end_line);
+        // Spans of shared wording overlap when two texts follow each other; two licences that
+        // each state their own name and version on different lines are two licences.
+        let named_apart = |k: &TextMatch| {
+            c.confidence >= 0.9 && matches!((c.anchor, k.anchor), (Some(a), Some(b)) if a.abs_diff(b) >= 3)
+        };
+        let overlaps = kept.iter().any(|k| c.start_line <= k.end_line && k.start_line <= c.end_line && !named_apart(k));
         let sibling = kept.iter().any(|k| same_family(k.licence, c.licence));
         if kept.is_empty() || (!overlaps && !sibling) {
             kept.push(c);

@@ -48,14 +48,18 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
     let card_name = is_card_name(file);
     let split = split_front_matter(text);
     match split {
-        FrontMatter::None => card_name.then(|| Card {
-            file: file.to_string(),
-            kind: CardKind::Model,
-            meta: CardMeta::default(),
-            metadata: Metadata::empty(),
-            sections: sections::index(text, 1),
-            parse_error: None,
-            recognised: false,
+        FrontMatter::None => card_name.then(|| {
+            let sections = sections::index(text, 1);
+            Card {
+                file: file.to_string(),
+                kind: CardKind::Model,
+                meta: CardMeta::default(),
+                metadata: Metadata::empty(),
+                licence_section: sections::licence_section(text, 1, &sections),
+                sections,
+                parse_error: None,
+                recognised: false,
+            }
         }),
         FrontMatter::Unterminated { yaml } => {
             let looks_like_card = card_name || has_card_key_lines(yaml);
@@ -72,11 +76,13 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                         line: 1,
                     }),
                     recognised: true,
+                    licence_section: None,
                 }
             })
         }
         FrontMatter::Block { yaml, body, body_line } => {
             let sections = sections::index(body, body_line);
+            let licence_section = sections::licence_section(body, body_line, &sections);
             let parsed = if yaml.len() > MAX_FRONT_MATTER {
                 Err(Located {
                     value: format!("front matter is {} bytes, over the {MAX_FRONT_MATTER}-byte limit", yaml.len()),
@@ -100,6 +106,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                                 line: 2,
                             }),
                             recognised: false,
+                            licence_section,
                         });
                     };
                     let kind = kind_of(map.keys().map(String::as_str));
@@ -116,6 +123,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                         sections,
                         parse_error: problem,
                         recognised,
+                        licence_section,
                     })
                 }
                 Err(error) => {
@@ -130,6 +138,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                             sections,
                             parse_error: Some(error),
                             recognised: true,
+                            licence_section,
                         }
                     })
                 }

@@ -2,6 +2,7 @@
 //! rendered by each output format. This is the only module that writes scan output.
 
 mod json;
+pub mod licences;
 mod terminal;
 
 use std::{collections::BTreeMap, io};
