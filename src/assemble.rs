@@ -205,6 +205,7 @@ mod tests {
             sections: vec![],
             parse_error: None,
             recognised: true,
+            text: String::new(),
         }))
     }
 

@@ -45,6 +45,12 @@ pub const MAX_FRONT_MATTER: usize = 1 << 20;
 /// not named like a card (`README.md`, `MODEL_CARD.md`).
 pub fn parse(file: &str, text: &str) -> Option<Card> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut card = parse_card(file, text)?;
+    card.text = text.to_string();
+    Some(card)
+}
+
+fn parse_card(file: &str, text: &str) -> Option<Card> {
     let card_name = is_card_name(file);
     let split = split_front_matter(text);
     match split {
@@ -56,6 +62,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
             sections: sections::index(text, 1),
             parse_error: None,
             recognised: false,
+            text: String::new(),
         }),
         FrontMatter::Unterminated { yaml } => {
             let looks_like_card = card_name || has_card_key_lines(yaml);
@@ -72,6 +79,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                         line: 1,
                     }),
                     recognised: true,
+                    text: String::new(),
                 }
             })
         }
@@ -100,6 +108,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                                 line: 2,
                             }),
                             recognised: false,
+                            text: String::new(),
                         });
                     };
                     let kind = kind_of(map.keys().map(String::as_str));
@@ -116,6 +125,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                         sections,
                         parse_error: problem,
                         recognised,
+                        text: String::new(),
                     })
                 }
                 Err(error) => {
@@ -130,6 +140,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                             sections,
                             parse_error: Some(error),
                             recognised: true,
+                            text: String::new(),
                         }
                     })
                 }
