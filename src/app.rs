@@ -181,15 +181,15 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
 }
 
 /// What turns report paths into paths from the current directory (the repository root in CI):
-/// the scanned directory, when one is scanned and it is not the current directory.
+/// the scanned directory, when one is scanned and it lies below the current directory. A
+/// directory elsewhere (`scan /github/workspace`) is taken as the repository root itself.
 fn path_prefix(paths: &[PathBuf]) -> String {
     let [root] = paths else { return String::new() };
     let relative = match (root.canonicalize(), std::env::current_dir().and_then(|d| d.canonicalize())) {
-        (Ok(r), Ok(cwd)) => match r.strip_prefix(&cwd) {
-            Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-            Err(_) => r.to_string_lossy().replace('\\', "/"),
-        },
-        _ => display_path(root),
+        (Ok(r), Ok(cwd)) => {
+            r.strip_prefix(&cwd).map(|rel| rel.to_string_lossy().replace('\\', "/")).unwrap_or_default()
+        }
+        _ => String::new(),
     };
     if relative.is_empty() || relative == "." { String::new() } else { format!("{}/", relative.trim_end_matches('/')) }
 }

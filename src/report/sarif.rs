@@ -113,8 +113,11 @@ fn rule(r: &Rule) -> Value {
         markdown.push_str(&format!("\n\nDocumentation: `{docs}`"));
     }
     let mut tags: Vec<String> = vec!["modelgate".into(), r.pack.clone()];
-    tags.extend(r.tags.iter().cloned());
-    tags.dedup();
+    for t in &r.tags {
+        if !tags.contains(t) {
+            tags.push(t.clone());
+        }
+    }
     tags.truncate(20);
     let mut properties = json!({ "tags": tags, "precision": "high" });
     if r.tags.iter().any(|t| t == "security") {
