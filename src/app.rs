@@ -167,6 +167,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let packs = gate.evaluated_packs();
     let findings = evaluate::evaluate_with(&assessed, &problems, &packs, &licences);
     let mut sink_config = gate.sink.clone();
+    sink_config.enabled = evaluate::enabled_rules(&packs).into_iter().map(|r| r.id.clone()).collect();
     sink_config.hashes = assessed
         .iter()
         .map(|m| (m.identified.evidence.id.clone(), pin::licence_hash(&m.identified.evidence)))

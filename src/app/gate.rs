@@ -72,8 +72,13 @@ impl Gate {
         let mut gate = Gate::plain(&packs)?;
         if let Some(c) = &config {
             let builtin = pack::all_builtin_rules()?;
-            let known: Vec<&str> =
-                builtin.iter().chain(packs.iter().flat_map(|p| &p.rules)).map(|r| r.id.as_str()).collect();
+            let configured = c.packs.iter().flatten().flat_map(|p| &p.rules);
+            let known: Vec<&str> = builtin
+                .iter()
+                .chain(packs.iter().flat_map(|p| &p.rules))
+                .chain(configured)
+                .map(|r| r.id.as_str())
+                .collect();
             c.check_rule_ids(&known)?;
             gate.sink.severity = c.severity.clone();
             gate.sink.waivers = c.waivers.clone();

@@ -97,10 +97,13 @@ pub fn evaluate_with(
 
 /// Sorts by file, line, rule, model and message, and drops exact duplicates.
 pub fn sort(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| {
-        (&a.file, a.line, &a.rule, &a.model, &a.message).cmp(&(&b.file, b.line, &b.rule, &b.model, &b.message))
-    });
+    findings.sort_by(order);
     findings.dedup();
+}
+
+/// The report order: file, line, rule, model, message.
+pub fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (&a.file, a.line, &a.rule, &a.model, &a.message).cmp(&(&b.file, b.line, &b.rule, &b.model, &b.message))
 }
 
 /// A finding of a declarative rule: the message template filled from the model and the witness,

@@ -87,6 +87,9 @@ pub struct SinkConfig {
     pub report_unused: bool,
     /// Texts of `waiver-expired`, `pin-stale`, `config-unused`.
     pub rules: HashMap<String, SinkRule>,
+    /// The rules that ran; a waiver of a rule that did not run is not reported as unused.
+    /// Empty: every rule counts as run.
+    pub enabled: HashSet<String>,
 }
 
 /// What comes out of the sink.
@@ -123,10 +126,7 @@ pub fn sink(findings: Vec<Finding>, extra: Vec<Finding>, config: &SinkConfig) ->
     }
     apply_levels(&mut out, &config.severity);
     super::sort(&mut out.findings);
-    out.suppressed.sort_by(|a, b| {
-        let (a, b) = (&a.finding, &b.finding);
-        (&a.file, a.line, &a.rule, &a.model, &a.message).cmp(&(&b.file, b.line, &b.rule, &b.model, &b.message))
-    });
+    out.suppressed.sort_by(|a, b| super::order(&a.finding, &b.finding));
     out
 }
 
@@ -202,7 +202,8 @@ fn waiver_findings(config: &SinkConfig, used: &[bool], stale: &BTreeMap<(usize, 
                 format!("{what} was decided on licence hash {was}; the licence evidence of {subject} is now {now}"),
             ));
         }
-        if !used[i] && !went_stale && config.report_unused {
+        let ran = config.enabled.is_empty() || config.enabled.contains(&w.rule);
+        if !used[i] && !went_stale && config.report_unused && ran {
             out.extend(raise("config-unused", w, None, format!("{what} matched no finding")));
         }
     }
@@ -210,23 +211,20 @@ fn waiver_findings(config: &SinkConfig, used: &[bool], stale: &BTreeMap<(usize, 
 }
 
 fn apply_levels(out: &mut Sunk, levels: &BTreeMap<String, Level>) {
-    let level = |rule: &str| levels.get(rule).copied();
-    out.findings.retain_mut(|f| match level(&f.rule) {
+    out.findings.retain_mut(|f| relevel(f, levels));
+    out.suppressed.retain_mut(|s| relevel(&mut s.finding, levels));
+}
+
+/// Applies a rule's override to a finding; `false` when the rule is off.
+fn relevel(f: &mut Finding, levels: &BTreeMap<String, Level>) -> bool {
+    match levels.get(&f.rule) {
         Some(Level::Off) => false,
         Some(Level::Severity(s)) => {
-            f.severity = s;
+            f.severity = *s;
             true
         }
         None => true,
-    });
-    out.suppressed.retain_mut(|s| match level(&s.finding.rule) {
-        Some(Level::Off) => false,
-        Some(Level::Severity(sev)) => {
-            s.finding.severity = sev;
-            true
-        }
-        None => true,
-    });
+    }
 }
 
 #[cfg(test)]
@@ -318,6 +316,8 @@ mod tests {
         c.severity.clear();
         let out = sink(vec![], vec![], &c);
         assert_eq!(out.findings[0].rule, "config-unused");
+        c.enabled.insert("s".into());
+        assert!(sink(vec![], vec![], &c).findings.is_empty(), "a waiver of a rule that did not run is not unused");
 
         let mut first = finding("s", "m");
         first.fingerprint = pin::fingerprint(&first);
