@@ -11,17 +11,24 @@ use std::{
 use anyhow::{Context, Result, bail};
 
 use crate::{
-    assemble,
+    assemble, baseline,
     catalogue::Catalogue,
     classify,
     cli::{Cli, ColourChoice, Command, LicencesCommand, ListFormat, ScanArgs},
+    config::clarify,
     discover::{self, WalkOptions},
-    evaluate::{self, pack},
+    evaluate::{self, pack, sink},
     identify,
     model::Parsed,
     parse::{self, Limits},
+    pin,
     report::{self, Format, RenderOptions, Report},
 };
+
+mod commands;
+mod gate;
+
+pub use gate::Gate;
 
 /// Exit status: no finding at or above `--fail-on`.
 pub const EXIT_CLEAN: u8 = 0;
@@ -35,6 +42,11 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
         Command::Licences(command) => licences(command),
+        Command::Rules(cmd) => commands::rules(&cmd).and_then(|text| print(&text).map(|()| EXIT_CLEAN)),
+        Command::Init(args) => commands::init(&args).map(|path| {
+            let _ = writeln!(io::stderr(), "modelgate: wrote {}", path.display());
+            EXIT_CLEAN
+        }),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -45,13 +57,19 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Writes to standard output; a reader closing the pipe early is not an error.
+fn print(buffer: &[u8]) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    if let Err(e) = stdout.write_all(buffer).and_then(|()| stdout.flush()) {
+        // A closed pipe (`| head`) is the reader's choice, not a failure of the scan.
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            return Err(e).context("cannot write to standard output");
+        }
+    }
+    Ok(())
+}
+
 fn scan(args: &ScanArgs) -> Result<u8> {
-    let packs = args
-        .policies
-        .iter()
-        .map(|name| pack::builtin(name))
-        .collect::<Result<Vec<_>, _>>()
-        .context("cannot load the policy")?;
     for path in &args.paths {
         if !path.is_dir() {
             if path.exists() {
@@ -61,7 +79,8 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         }
     }
 
-    let report = build_report(args, &packs)?;
+    let gate = Gate::from_args(args)?;
+    let report = build_gated_report(args, &gate)?;
 
     let colour = match args.color {
         ColourChoice::Always => true,
@@ -72,15 +91,23 @@ fn scan(args: &ScanArgs) -> Result<u8> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let options = RenderOptions { colour: colour && args.format == Format::Terminal, quiet: args.quiet };
+    let options = RenderOptions {
+        colour: colour && args.format == Format::Terminal,
+        quiet: args.quiet,
+        fail_on: gate.fail_on,
+        path_prefix: path_prefix(&args.paths),
+    };
     let mut buffer = Vec::new();
     report::write(&report, args.format, &mut buffer, options).context("cannot render the report")?;
     match &args.output {
         Some(file) => fs::write(file, &buffer).with_context(|| format!("cannot write `{}`", file.display()))?,
-        None => write_stdout(&buffer)?,
+        None => print(&buffer)?,
+    }
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, &baseline::of(&report.findings, &report.suppressed))?;
     }
 
-    let failed = match (args.fail_on.threshold(), report.worst()) {
+    let failed = match (gate.fail_on, report.worst()) {
         (Some(threshold), Some(worst)) => worst >= threshold,
         _ => false,
     };
@@ -122,7 +149,7 @@ fn licences(command: LicencesCommand) -> Result<u8> {
             report::licences::resolve(&resolved, format == ListFormat::Json, &mut buffer)?;
         }
     }
-    write_stdout(&buffer)?;
+    print(&buffer)?;
     Ok(EXIT_CLEAN)
 }
 
@@ -142,17 +169,15 @@ fn suggestions(cat: &Catalogue, query: &str) -> Vec<String> {
     hits
 }
 
-/// Writes to standard output; a reader that closed the pipe is not an error.
-fn write_stdout(bytes: &[u8]) -> Result<()> {
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e).context("cannot write to standard output"),
-        _ => Ok(()),
-    }
+/// Runs the pipeline over every root with these packs only (no configuration, baseline or diff
+/// mode).
+pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
+    build_gated_report(args, &Gate::plain(packs)?)
 }
 
-/// Runs the pipeline over every root.
-pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
+/// Runs the pipeline over every root: walk (minus excluded paths), parse, assemble, identify,
+/// clarify, classify, keep the changed models in diff mode, evaluate, sink.
+pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let walk = WalkOptions {
         hidden: args.hidden,
         no_ignore: args.no_ignore,
@@ -163,12 +188,15 @@ pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
         // Ignore the error: the pool can only be configured once per process.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(args.threads).build_global();
     }
-    let limits = Limits { max_file_size: args.max_file_size };
+    let keep_card_text = gate.packs.iter().chain([&gate.config_pack]).any(pack::Pack::reads_card_text);
+    let limits = Limits { max_file_size: args.max_file_size, keep_card_text };
     let several = args.paths.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
     for root in &args.paths {
         let mut found = discover::walk(root, &walk);
+        found.artifacts.retain(|a| !gate.excluded(&a.rel));
+        found.problems.retain(|p| !gate.excluded(&p.file));
         if several {
             let prefix = display_path(root);
             for a in &mut found.artifacts {
@@ -183,11 +211,47 @@ pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
     }
     let root_name = if several { ".".to_string() } else { root_name(&args.paths[0]) };
     let assembled = assemble::assemble(parsed, problems, &root_name);
-    let identified = identify::identify(assembled);
-    let assessed = classify::classify(identified.models, &identified.datasets);
-    let findings = evaluate::evaluate(&assessed, &identified.problems, packs);
-    let policy = packs.iter().map(|p| p.name.clone()).collect();
-    Ok(Report::new(&assessed, &identified.datasets, findings, policy))
+    let mut identified = identify::identify(assembled);
+    let (clarifications, licences) = match &gate.config {
+        Some(c) => (c.clarifications.as_slice(), c.licences.clone()),
+        None => (&[][..], Default::default()),
+    };
+    let raised = clarify::apply(&mut identified.models, clarifications, &gate.sink.rules, gate.sink.report_unused);
+    let mut assessed = classify::classify(identified.models, &identified.datasets);
+    let mut problems = identified.problems;
+    if let Some(changed) = &gate.changed {
+        assessed.retain(|m| changed.touches(m));
+        problems.retain(|p| changed.touches_problem(p));
+    }
+    let packs = gate.evaluated_packs();
+    let findings = evaluate::evaluate_with(&assessed, &problems, &packs, &licences);
+    let mut sink_config = gate.sink.clone();
+    sink_config.enabled = evaluate::enabled_rules(&packs).into_iter().map(|r| r.id.clone()).collect();
+    sink_config.hashes = assessed
+        .iter()
+        .map(|m| (m.identified.evidence.id.clone(), pin::licence_hash(&m.identified.evidence)))
+        .collect();
+    let sunk = sink::sink(findings, raised, &sink_config);
+    let policy = gate.packs.iter().map(|p| p.name.clone()).collect();
+    let mut report =
+        Report::new(&assessed, &identified.datasets, sunk.findings, policy).with_suppressed(sunk.suppressed);
+    report.rules = evaluate::enabled_rules(&packs).into_iter().cloned().collect();
+    report.config = gate.config.as_ref().map(|c| c.file.clone());
+    Ok(report)
+}
+
+/// What turns report paths into paths from the current directory (the repository root in CI):
+/// the scanned directory, when one is scanned and it lies below the current directory. A
+/// directory elsewhere (`scan /github/workspace`) is taken as the repository root itself.
+fn path_prefix(paths: &[PathBuf]) -> String {
+    let [root] = paths else { return String::new() };
+    let relative = match (root.canonicalize(), std::env::current_dir().and_then(|d| d.canonicalize())) {
+        (Ok(r), Ok(cwd)) => {
+            r.strip_prefix(&cwd).map(|rel| rel.to_string_lossy().replace('\\', "/")).unwrap_or_default()
+        }
+        _ => String::new(),
+    };
+    if relative.is_empty() || relative == "." { String::new() } else { format!("{}/", relative.trim_end_matches('/')) }
 }
 
 /// The name a model at the scanned root is given: the directory's own name.
@@ -196,7 +260,7 @@ fn root_name(root: &Path) -> String {
     canonical.file_name().map_or_else(|| ".".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-fn display_path(p: &Path) -> String {
+pub(crate) fn display_path(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     let s = s.trim_end_matches('/');
     let s = s.strip_prefix("./").unwrap_or(s);

@@ -206,6 +206,7 @@ mod tests {
             parse_error: None,
             recognised: true,
             licence_section: None,
+            text: String::new(),
         }))
     }
 

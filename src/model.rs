@@ -103,6 +103,9 @@ pub struct Card {
     pub recognised: bool,
     /// The text of the card's licence section, if it has one (bounded), and its first line.
     pub licence_section: Option<Located<String>>,
+    /// The whole file as read (up to `--max-file-size`), for rules that read the body; empty
+    /// unless a selected policy pack reads card text (it costs what the files cost).
+    pub text: String,
 }
 
 /// A card's whole front matter, kept as compact JSON text: a parsed tree costs several times
@@ -489,4 +492,44 @@ pub struct Finding {
     pub line: Option<u32>,
     /// What to do about it.
     pub help: String,
+    /// Stable hash of rule, model and content (never the line), set by the sink; baselines and
+    /// SARIF match findings across scans by it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+}
+
+/// A finding that a waiver or the baseline keeps from failing the scan; reported, not counted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    /// The finding, as it would have been reported.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// Why it does not count.
+    pub suppression: Suppression,
+}
+
+/// What suppressed a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Suppression {
+    /// A `[[waiver]]` of the configuration.
+    Waiver {
+        /// The reason the waiver gives.
+        reason: String,
+        /// Its expiry date, `YYYY-MM-DD`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expires: Option<String>,
+        /// The licence hash it is pinned to.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        licence_hash: Option<String>,
+        /// The configuration file.
+        file: String,
+        /// The line of the waiver in it.
+        line: u32,
+    },
+    /// A baseline file (`--baseline`).
+    Baseline {
+        /// The baseline file.
+        file: String,
+    },
 }

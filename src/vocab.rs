@@ -308,6 +308,8 @@ words! {
         BaseModel = "base-model",
         /// A catalogue fact about a well-known base family.
         Catalogue = "catalogue",
+        /// A `[[clarify]]` entry of the user's configuration.
+        Clarification = "clarification",
     }
 }
 

@@ -1,9 +1,10 @@
 //! What each rule looks for. One function per rule id; the packs decide which run and how
 //! severe they are.
 
+use super::condition::describe_restriction;
 use crate::{
     model::{Assessed, Evidence, ProblemKind},
-    vocab::{Category, EvidenceKind, RestrictionKind, SectionKind},
+    vocab::{Category, EvidenceKind, SectionKind},
 };
 
 /// A place a rule fired, before the pack gives it a severity.
@@ -24,6 +25,8 @@ pub enum Check {
     Model(fn(&Assessed) -> Vec<Hit>),
     /// Over the per-file problems of this kind.
     Problem(ProblemKind),
+    /// Computed from the user's configuration (licence lists, waivers), not by a pack.
+    Config,
 }
 
 /// Every rule id a pack may name.
@@ -37,6 +40,11 @@ pub const IDS: &[&str] = &[
     "card-incomplete",
     "io-error",
     "limit-exceeded",
+    "licence-denied",
+    "licence-not-allowed",
+    "waiver-expired",
+    "pin-stale",
+    "config-unused",
 ];
 
 /// The check behind a rule id.
@@ -51,6 +59,7 @@ pub fn check(id: &str) -> Option<Check> {
         "card-incomplete" => Check::Model(card_incomplete),
         "io-error" => Check::Problem(ProblemKind::Io),
         "limit-exceeded" => Check::Problem(ProblemKind::Limit),
+        "licence-denied" | "licence-not-allowed" | "waiver-expired" | "pin-stale" | "config-unused" => Check::Config,
         _ => return None,
     })
 }
@@ -158,7 +167,7 @@ fn restricted_use(m: &Assessed) -> Vec<Hit> {
     let mut groups: Vec<(Option<&str>, Vec<String>)> = Vec::new();
     for x in r {
         let source = x.inherited_from.as_deref();
-        let word = describe(x);
+        let word = describe_restriction(x.kind, x);
         match groups.iter_mut().find(|(s, _)| *s == source) {
             Some((_, words)) if words.contains(&word) => {}
             Some((_, words)) => words.push(word),
@@ -180,31 +189,6 @@ fn restricted_use(m: &Assessed) -> Vec<Hit> {
         None => anchor(m),
     };
     vec![Hit { message: text.join("; "), file, line }]
-}
-
-/// A restriction kind with its parameter, as a reviewer reads it.
-fn describe(x: &crate::model::Restriction) -> String {
-    match x.kind {
-        RestrictionKind::UserThreshold => match x.users {
-            Some(u) => format!("user-threshold ({} monthly active users)", human(u)),
-            None => "user-threshold".into(),
-        },
-        RestrictionKind::RevenueThreshold => match x.revenue_usd {
-            Some(v) => format!("revenue-threshold (US${} a year)", human(v)),
-            None => "revenue-threshold".into(),
-        },
-        RestrictionKind::Territorial if !x.regions.is_empty() => format!("territorial ({})", x.regions.join(", ")),
-        k => k.as_str().to_string(),
-    }
-}
-
-fn human(n: u64) -> String {
-    match n {
-        n if n >= 1_000_000_000 && n % 1_000_000_000 == 0 => format!("{}B", n / 1_000_000_000),
-        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
-        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
-        n => n.to_string(),
-    }
 }
 
 fn card_parse_error(m: &Assessed) -> Vec<Hit> {
@@ -255,12 +239,5 @@ mod tests {
             assert!(check(id).is_some(), "{id}");
         }
         assert!(check("nope").is_none());
-    }
-
-    #[test]
-    fn numbers_read_like_people_write_them() {
-        assert_eq!(human(700_000_000), "700M");
-        assert_eq!(human(1_000_000), "1M");
-        assert_eq!(human(1_500), "1500");
     }
 }

@@ -103,13 +103,15 @@ pub fn extract(norm: &Normalised) -> Vec<Clause> {
             RestrictionKind::UserThreshold => {
                 clause.users = first_amount(window, &["active users"]);
                 if let Some(u) = clause.users {
-                    clause.detail = format!("Licensees with more than {u} active users need a separate licence.");
+                    clause.detail =
+                        format!("Licensees with more than {} active users need a separate licence.", grouped(u));
                 }
             }
             RestrictionKind::RevenueThreshold => {
                 clause.revenue_usd = first_amount(window, &["revenue"]);
                 if let Some(r) = clause.revenue_usd {
-                    clause.detail = format!("Licensees with more than US${r} annual revenue need a separate licence.");
+                    clause.detail =
+                        format!("Licensees with more than US${} annual revenue need a separate licence.", grouped(r));
                 }
             }
             RestrictionKind::Territorial => {
@@ -149,6 +151,19 @@ pub fn extract(norm: &Normalised) -> Vec<Clause> {
     // A territorial clause that names no place we know is too vague to report.
     out.retain(|c| c.kind != RestrictionKind::Territorial || !c.regions.is_empty());
     out.sort_by_key(|c| (c.line, c.kind));
+    out
+}
+
+/// `50000000` → `50,000,000`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
     out
 }
 
@@ -253,6 +268,13 @@ mod tests {
         ));
         assert_eq!(c[0].kind, RestrictionKind::OutputUse);
         assert_eq!(c[0].line, 4);
+    }
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(grouped(50_000_000), "50,000,000");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
     }
 
     #[test]

@@ -45,6 +45,12 @@ pub const MAX_FRONT_MATTER: usize = 1 << 20;
 /// not named like a card (`README.md`, `MODEL_CARD.md`).
 pub fn parse(file: &str, text: &str) -> Option<Card> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut card = parse_card(file, text)?;
+    card.text = text.to_string();
+    Some(card)
+}
+
+fn parse_card(file: &str, text: &str) -> Option<Card> {
     let card_name = is_card_name(file);
     let split = split_front_matter(text);
     match split {
@@ -59,6 +65,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                 sections,
                 parse_error: None,
                 recognised: false,
+                text: String::new(),
             }
         }),
         FrontMatter::Unterminated { yaml } => {
@@ -77,6 +84,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                     }),
                     recognised: true,
                     licence_section: None,
+                    text: String::new(),
                 }
             })
         }
@@ -107,6 +115,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                             }),
                             recognised: false,
                             licence_section,
+                            text: String::new(),
                         });
                     };
                     let kind = kind_of(map.keys().map(String::as_str));
@@ -124,6 +133,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                         parse_error: problem,
                         recognised,
                         licence_section,
+                        text: String::new(),
                     })
                 }
                 Err(error) => {
@@ -139,6 +149,7 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                             parse_error: Some(error),
                             recognised: true,
                             licence_section,
+                            text: String::new(),
                         }
                     })
                 }

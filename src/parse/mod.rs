@@ -25,11 +25,14 @@ pub struct Limits {
     /// Largest text file (card, licence, config) read, in bytes; longer files are read up to
     /// this many bytes and reported.
     pub max_file_size: u64,
+    /// Keep each card's whole text for rules that read it; without such rules the text is
+    /// dropped once parsed, so memory stays at what the parsed facts cost.
+    pub keep_card_text: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_size: 10 * 1024 * 1024 }
+        Limits { max_file_size: 10 * 1024 * 1024, keep_card_text: false }
     }
 }
 
@@ -53,7 +56,14 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
                     Err(e) => return vec![io_problem(artifact, &e)],
                 }
             }
-            with_text(artifact, limits, |text| card::parse(&artifact.rel, text).map(|c| Parsed::Card(Box::new(c))))
+            with_text(artifact, limits, |text| {
+                card::parse(&artifact.rel, text).map(|mut c| {
+                    if !limits.keep_card_text {
+                        c.text = String::new();
+                    }
+                    Parsed::Card(Box::new(c))
+                })
+            })
         }
         ArtifactKind::LicenceText => with_text(artifact, limits, |text| {
             (!text.trim().is_empty())
