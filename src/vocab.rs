@@ -306,6 +306,9 @@ words! {
         BaseModel = "base-model",
         /// A catalogue fact about a well-known base family.
         Catalogue = "catalogue",
+        /// A weight file's own header (GGUF `general.license`, safetensors `__metadata__`, ONNX
+        /// `metadata_props`); the evidence's `file` is the weight file, with no line.
+        WeightsMetadata = "weights-metadata",
     }
 }
 

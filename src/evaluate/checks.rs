@@ -1,9 +1,10 @@
 //! What each rule looks for. One function per rule id; the packs decide which run and how
 //! severe they are.
 
+use super::pickle_allow;
 use crate::{
     model::{Assessed, Evidence, ProblemKind},
-    vocab::{Category, RestrictionKind, SectionKind},
+    vocab::{Category, EvidenceKind, RestrictionKind, SectionKind},
 };
 
 /// A place a rule fired, before the pack gives it a severity.
@@ -37,6 +38,10 @@ pub const IDS: &[&str] = &[
     "card-incomplete",
     "io-error",
     "limit-exceeded",
+    "unsafe-pickle",
+    "unsafe-keras-lambda",
+    "weights-format-mismatch",
+    "weights-header-invalid",
 ];
 
 /// The check behind a rule id.
@@ -51,6 +56,10 @@ pub fn check(id: &str) -> Option<Check> {
         "card-incomplete" => Check::Model(card_incomplete),
         "io-error" => Check::Problem(ProblemKind::Io),
         "limit-exceeded" => Check::Problem(ProblemKind::Limit),
+        "unsafe-pickle" => Check::Model(unsafe_pickle),
+        "unsafe-keras-lambda" => Check::Model(unsafe_keras_lambda),
+        "weights-format-mismatch" => Check::Model(weights_format_mismatch),
+        "weights-header-invalid" => Check::Model(weights_header_invalid),
         _ => return None,
     })
 }
@@ -95,7 +104,12 @@ fn licence_unknown(m: &Assessed) -> Vec<Hit> {
         .collect();
     for p in l.parts.iter().filter(|p| p.category == Category::Unknown) {
         let Some(e) = p.evidence.first() else { continue };
-        let message = if p.id == "unknown" {
+        let message = if e.kind == EvidenceKind::WeightsMetadata {
+            format!(
+                "the header of {} declares the licence `{}`, which the catalogue and the SPDX list do not know",
+                e.file, p.id
+            )
+        } else if p.id == "unknown" {
             "the card declares the licence as `unknown`".to_string()
         } else if p.id == "other" {
             "the card declares `license: other` with no `license_name` or licence file to say which".to_string()
@@ -113,10 +127,12 @@ fn licence_conflict(m: &Assessed) -> Vec<Hit> {
         .conflicts
         .iter()
         .map(|c| {
-            at(
-                &c.evidence,
-                format!("the card declares {} but {} is {}", c.declared.join(" AND "), c.evidence.file, c.found),
-            )
+            let source = if c.evidence.kind == EvidenceKind::WeightsMetadata {
+                format!("the header of {} declares", c.evidence.file)
+            } else {
+                format!("{} is", c.evidence.file)
+            };
+            at(&c.evidence, format!("the card declares {} but {source} {}", c.declared.join(" AND "), c.found))
         })
         .collect()
 }
@@ -235,6 +251,90 @@ fn card_incomplete(m: &Assessed) -> Vec<Hit> {
         file: Some(card.file.clone()),
         line: Some(line),
     }]
+}
+
+fn unsafe_pickle(m: &Assessed) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for w in &m.identified.evidence.weights {
+        let Some(scan) = &w.header.pickle else { continue };
+        let bad: Vec<&str> = scan.imports.iter().map(String::as_str).filter(|i| !pickle_allow::allowed(i)).collect();
+        let mut parts = Vec::new();
+        if !bad.is_empty() {
+            let shown: Vec<String> = bad.iter().take(8).map(|i| format!("`{i}`")).collect();
+            let more = if bad.len() > 8 { format!(" and {} more", bad.len() - 8) } else { String::new() };
+            parts.push(format!("its pickle imports {}{more}, outside the allow-list", shown.join(", ")));
+        }
+        if let Some(why) = &scan.unverified {
+            parts.push(format!("its pickle could not be checked to the end ({why})"));
+        }
+        if parts.is_empty() {
+            continue;
+        }
+        hits.push(Hit {
+            message: format!(
+                "{}: {}; unpickling it (torch.load without weights_only, pickle, joblib) can run code",
+                w.file,
+                parts.join("; ")
+            ),
+            file: Some(w.file.clone()),
+            line: None,
+        });
+    }
+    hits
+}
+
+fn unsafe_keras_lambda(m: &Assessed) -> Vec<Hit> {
+    m.identified
+        .evidence
+        .weights
+        .iter()
+        .filter_map(|w| {
+            let layers = w.header.lambda_layers.as_ref().filter(|l| !l.is_empty())?;
+            let shown: Vec<String> = layers.iter().take(8).map(|l| format!("`{l}`")).collect();
+            let more = if layers.len() > 8 { format!(" and {} more", layers.len() - 8) } else { String::new() };
+            Some(Hit {
+                message: format!(
+                    "{}: Lambda layer(s) {}{more} carry Python code that runs when the model is loaded",
+                    w.file,
+                    shown.join(", ")
+                ),
+                file: Some(w.file.clone()),
+                line: None,
+            })
+        })
+        .collect()
+}
+
+fn weights_format_mismatch(m: &Assessed) -> Vec<Hit> {
+    m.identified
+        .evidence
+        .weights
+        .iter()
+        .filter_map(|w| {
+            let named = w.header.extension_format?;
+            Some(Hit {
+                message: format!("{}: named as {named} but its content is {}", w.file, w.format),
+                file: Some(w.file.clone()),
+                line: None,
+            })
+        })
+        .collect()
+}
+
+fn weights_header_invalid(m: &Assessed) -> Vec<Hit> {
+    m.identified
+        .evidence
+        .weights
+        .iter()
+        .filter_map(|w| {
+            let why = w.header.header_error.as_ref()?;
+            Some(Hit {
+                message: format!("{}: the {} header cannot be read: {why}", w.file, w.format),
+                file: Some(w.file.clone()),
+                line: None,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

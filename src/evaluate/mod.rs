@@ -2,6 +2,7 @@
 
 pub mod checks;
 pub mod pack;
+pub mod pickle_allow;
 
 use checks::Check;
 use pack::{Pack, Rule};

@@ -1,14 +1,17 @@
 //! Stage 4: name each model's licence, the restrictions it carries, and where sources disagree.
 //!
 //! Sources, in order: the card's `license:` (Hub ids, SPDX ids, free names), `license_name` /
-//! `license_link` for `license: other`, and the licence texts beside the card. A text refines a
-//! vaguer declaration (`gpl` → `gpl-3.0`, `other` → a named licence); a text that names a
-//! different licence is a conflict, and both licences are kept, joined with AND, so a conflict
-//! can never make a model look more open than either source says.
+//! `license_link` for `license: other`, the licence texts beside the card, and the licences
+//! weight headers declare (GGUF `general.license`, safetensors `__metadata__`, ONNX
+//! `metadata_props`). A text or header refines a vaguer declaration (`gpl` → `gpl-3.0`, `other`
+//! → a named licence); one that names a different licence is a conflict, and both licences are
+//! kept, joined with AND, so a conflict can never make a model look more open than either source
+//! says.
 
 mod lineage;
 pub mod normalise;
 pub mod text;
+mod weights;
 
 use rayon::prelude::*;
 
@@ -16,7 +19,7 @@ use crate::{
     catalogue::{Catalogue, Document, Licence},
     model::{
         Assembled, Card, Combination, Conflict, DatasetEvidence, Evidence, Identified, IdentifiedDataset, LicencePart,
-        LicenceText, Licensing, Problem, Restriction,
+        LicenceText, Licensing, Problem, Restriction, WeightFile,
     },
     vocab::{Category, EvidenceKind, RestrictionKind},
 };
@@ -43,7 +46,7 @@ pub fn identify(assembled: Assembled) -> Identification {
 
 fn identify_model(evidence: crate::model::ModelEvidence) -> Identified {
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let (licensing, sources) = licensing(evidence.card.as_ref(), &texts);
+    let (licensing, sources) = licensing(evidence.card.as_ref(), &texts, &evidence.weights);
     let mut restrictions = own_restrictions(&licensing, &sources, &texts);
     if let Some(card) = &evidence.card {
         restrictions.extend(card_restrictions(card));
@@ -54,7 +57,7 @@ fn identify_model(evidence: crate::model::ModelEvidence) -> Identified {
 
 fn identify_dataset(evidence: DatasetEvidence) -> IdentifiedDataset {
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let (licensing, _) = licensing(Some(&evidence.card), &texts);
+    let (licensing, _) = licensing(Some(&evidence.card), &texts, &[]);
     drop(texts);
     IdentifiedDataset { evidence, licensing }
 }
@@ -109,9 +112,13 @@ fn licence_ref(id: &str) -> String {
     format!("LicenseRef-{}", clean.trim_matches('-'))
 }
 
-/// Builds the licensing of a card plus texts; also returns the parts' text sources for
-/// clause look-ups.
-fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Vec<(String, Vec<usize>)>) {
+/// Builds the licensing of a card plus texts plus weight headers; also returns the parts' text
+/// sources for clause look-ups.
+fn licensing(
+    card: Option<&Card>,
+    texts: &[ScannedText<'_>],
+    weight_files: &[WeightFile],
+) -> (Licensing, Vec<(String, Vec<usize>)>) {
     let cat = Catalogue::get();
     let (mut parts, mut combination) = card.map(declared_parts).unwrap_or((Vec::new(), Combination::All));
     let declared_count = parts.len();
@@ -141,7 +148,7 @@ fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Vec<
                 kind: EvidenceKind::LicenceFile,
                 value: Some(m.licence.id.clone()),
             };
-            add_found(&mut parts, declared_count, m.licence, ev, ti, &declared_ids, &mut conflicts);
+            add_found(&mut parts, declared_count, m.licence, vec![ev], Some(ti), &declared_ids, &mut conflicts);
         }
     }
     for (ti, m) in policies {
@@ -157,7 +164,17 @@ fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Vec<
             p.texts.push(ti);
         } else if let Some(owner) = m.licence.policy_for.first().and_then(|id| cat.by_id(id)) {
             // A use policy implies the licence that incorporates it.
-            add_found(&mut parts, declared_count, owner, ev, ti, &declared_ids, &mut conflicts);
+            add_found(&mut parts, declared_count, owner, vec![ev], Some(ti), &declared_ids, &mut conflicts);
+        }
+    }
+    for found in weights::header_licences(weight_files) {
+        match found.licence {
+            Some(lic) => {
+                add_found(&mut parts, declared_count, lic, found.evidence, None, &declared_ids, &mut conflicts)
+            }
+            None => {
+                add_unresolved(&mut parts, declared_count, &found.name, found.evidence, &declared_ids, &mut conflicts)
+            }
         }
     }
 
@@ -168,20 +185,22 @@ fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, Vec<
     (build_licensing(parts, combination, unidentified, conflicts), sources)
 }
 
-/// Adds a licence found in a file: merged with an equal or vaguer declared part, else a new
-/// part (and, when the card declared something else, a conflict).
+/// Adds a licence found in a file (a licence text, index `text`, or a weight header): merged
+/// with an equal or vaguer declared part, else a new part (and, when the card declared
+/// something else, a conflict).
 fn add_found(
     parts: &mut Vec<Part>,
     declared_count: usize,
     lic: &'static Licence,
-    ev: Evidence,
-    ti: usize,
+    evidence: Vec<Evidence>,
+    text: Option<usize>,
     declared_ids: &[String],
     conflicts: &mut Vec<Conflict>,
 ) {
+    let Some(ev) = evidence.first().cloned() else { return };
     if let Some(p) = parts.iter_mut().find(|p| p.licence.is_some_and(|l| l.id == lic.id)) {
-        p.evidence.push(ev);
-        p.texts.push(ti);
+        p.evidence.extend(evidence);
+        p.texts.extend(text);
         return;
     }
     let refinable = parts[..declared_count].iter().position(|p| match p.licence {
@@ -191,14 +210,47 @@ fn add_found(
     if let Some(i) = refinable {
         let p = &mut parts[i];
         p.licence = Some(lic);
-        p.evidence.push(ev);
-        p.texts.push(ti);
+        p.evidence.extend(evidence);
+        p.texts.extend(text);
         return;
     }
     if declared_count > 0 {
-        conflicts.push(Conflict { declared: declared_ids.to_vec(), found: lic.id.clone(), evidence: ev.clone() });
+        conflicts.push(Conflict { declared: declared_ids.to_vec(), found: lic.id.clone(), evidence: ev });
     }
-    parts.push(Part { licence: Some(lic), declared: lic.id.clone(), evidence: vec![ev], texts: vec![ti] });
+    parts.push(Part { licence: Some(lic), declared: lic.id.clone(), evidence, texts: text.into_iter().collect() });
+}
+
+/// Adds a licence a weight header names that the catalogue does not know: it joins a part of
+/// the same name, or names a card's bare `other`/`unknown`; else it is a part of its own (and a
+/// conflict when the card declared something else). A header that only says `other` adds
+/// nothing to a card that names its licence.
+fn add_unresolved(
+    parts: &mut Vec<Part>,
+    declared_count: usize,
+    name: &str,
+    evidence: Vec<Evidence>,
+    declared_ids: &[String],
+    conflicts: &mut Vec<Conflict>,
+) {
+    let Some(ev) = evidence.first().cloned() else { return };
+    let placeholder = weights::is_placeholder(name);
+    let same = parts.iter_mut().find(|p| {
+        p.licence.is_none() && (p.declared.eq_ignore_ascii_case(name.trim()) || weights::is_placeholder(&p.declared))
+    });
+    if let Some(p) = same {
+        if !placeholder {
+            p.declared = name.trim().to_string();
+        }
+        p.evidence.extend(evidence);
+        return;
+    }
+    if declared_count > 0 {
+        if placeholder {
+            return;
+        }
+        conflicts.push(Conflict { declared: declared_ids.to_vec(), found: name.trim().to_string(), evidence: ev });
+    }
+    parts.push(Part { licence: None, declared: name.trim().to_string(), evidence, texts: vec![] });
 }
 
 /// `LICENSE-APACHE` + `LICENSE-MIT` side by side: the Rust convention for "either".

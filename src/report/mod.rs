@@ -96,6 +96,9 @@ pub struct ModelReport {
     pub datasets: Vec<String>,
     /// Weight files.
     pub weights: Vec<WeightFile>,
+    /// Parameter count from the weight headers (largest set of shards), when they give one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<u64>,
     /// The card, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CardReport>,
@@ -229,6 +232,7 @@ fn model_report(a: &Assessed) -> ModelReport {
         lineage: m.bases.clone(),
         datasets: e.card.as_ref().map(|c| c.meta.datasets.clone()).unwrap_or_default(),
         weights: e.weights.clone(),
+        parameters: e.parameters(),
         card: e.card.as_ref().map(|c| CardReport {
             file: c.file.clone(),
             recognised: c.recognised,
