@@ -72,13 +72,13 @@ pub fn read_from<S: Source>(input: &mut Input<S>, h: &mut WeightHeader) -> Resul
     })();
     facts.apply(h);
     result?;
+    // A tensor info is at least a name length, a dimension count, a type and an offset.
+    r.fits(tensor_count, if r.wide { 8 } else { 4 } + 4 + 4 + 8, "the tensor count")?;
     h.tensors = Some(tensor_count);
     if tensor_count > MAX_TENSORS {
         h.notes.push(format!("{tensor_count} tensors: more than {MAX_TENSORS}, parameters not counted"));
         return Ok(());
     }
-    // A tensor info is at least a name length, a dimension count, a type and an offset.
-    r.fits(tensor_count, if r.wide { 8 } else { 4 } + 4 + 4 + 8, "the tensor count")?;
     let mut parameters: Option<u64> = Some(0);
     let mut dtypes = BTreeSet::new();
     for _ in 0..tensor_count {

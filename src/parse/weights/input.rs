@@ -88,7 +88,7 @@ impl<S: Source> Input<S> {
     pub fn ensure(&self, n: u64, field: &str) -> Result<(), HeaderError> {
         match self.remaining() {
             Some(left) if n > left => Err(HeaderError::Invalid(format!(
-                "{field} at offset {} claims {n} bytes but only {left} are left in the file",
+                "{field} at offset {} claims {n} bytes but only {left} are left: the file is truncated or the length is false",
                 self.pos
             ))),
             _ => Ok(()),

@@ -29,9 +29,6 @@ pub struct ModelProto {
     /// IR version.
     #[prost(int64, tag = "1")]
     pub ir_version: i64,
-    /// Operator sets the model uses.
-    #[prost(message, repeated, tag = "8")]
-    pub opset_import: Vec<OperatorSetIdProto>,
     /// Tool that wrote the model.
     #[prost(string, tag = "2")]
     pub producer_name: String,
@@ -47,6 +44,9 @@ pub struct ModelProto {
     /// Free text.
     #[prost(string, tag = "6")]
     pub doc_string: String,
+    /// Operator sets the model uses.
+    #[prost(message, repeated, tag = "8")]
+    pub opset_import: Vec<OperatorSetIdProto>,
     /// Named metadata.
     #[prost(message, repeated, tag = "14")]
     pub metadata_props: Vec<StringStringEntryProto>,
