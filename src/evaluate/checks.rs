@@ -253,88 +253,68 @@ fn card_incomplete(m: &Assessed) -> Vec<Hit> {
     }]
 }
 
+/// One hit per weight file for which `f` has something to say, pointing at the file.
+fn per_weight_file(m: &Assessed, f: impl Fn(&crate::model::WeightFile) -> Option<String>) -> Vec<Hit> {
+    m.identified
+        .evidence
+        .weights
+        .iter()
+        .filter_map(|w| {
+            f(w).map(|what| Hit { message: format!("{}: {what}", w.file), file: Some(w.file.clone()), line: None })
+        })
+        .collect()
+}
+
+/// "`a`, `b` and 3 more": the first eight names, quoted.
+fn quoted_list<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let total = names.len();
+    let shown: Vec<String> = names.take(8).map(|n| format!("`{n}`")).collect();
+    let more = if total > 8 { format!(" and {} more", total - 8) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
+
 fn unsafe_pickle(m: &Assessed) -> Vec<Hit> {
-    let mut hits = Vec::new();
-    for w in &m.identified.evidence.weights {
-        let Some(scan) = &w.header.pickle else { continue };
+    per_weight_file(m, |w| {
+        let scan = w.header.pickle.as_ref()?;
         let bad: Vec<&str> = scan.imports.iter().map(String::as_str).filter(|i| !pickle_allow::allowed(i)).collect();
         let mut parts = Vec::new();
         if !bad.is_empty() {
-            let shown: Vec<String> = bad.iter().take(8).map(|i| format!("`{i}`")).collect();
-            let more = if bad.len() > 8 { format!(" and {} more", bad.len() - 8) } else { String::new() };
-            parts.push(format!("its pickle imports {}{more}, outside the allow-list", shown.join(", ")));
+            parts.push(format!("its pickle imports {}, outside the allow-list", quoted_list(bad.into_iter())));
         }
         if let Some(why) = &scan.unverified {
             parts.push(format!("its pickle could not be checked to the end ({why})"));
         }
-        if parts.is_empty() {
-            continue;
-        }
-        hits.push(Hit {
-            message: format!(
-                "{}: {}; unpickling it (torch.load without weights_only, pickle, joblib) can run code",
-                w.file,
+        (!parts.is_empty()).then(|| {
+            format!(
+                "{}; unpickling it (torch.load without weights_only, pickle, joblib) can run code",
                 parts.join("; ")
-            ),
-            file: Some(w.file.clone()),
-            line: None,
-        });
-    }
-    hits
+            )
+        })
+    })
 }
 
 fn unsafe_keras_lambda(m: &Assessed) -> Vec<Hit> {
-    m.identified
-        .evidence
-        .weights
-        .iter()
-        .filter_map(|w| {
-            let layers = w.header.lambda_layers.as_ref().filter(|l| !l.is_empty())?;
-            let shown: Vec<String> = layers.iter().take(8).map(|l| format!("`{l}`")).collect();
-            let more = if layers.len() > 8 { format!(" and {} more", layers.len() - 8) } else { String::new() };
-            Some(Hit {
-                message: format!(
-                    "{}: Lambda layer(s) {}{more} carry Python code that runs when the model is loaded",
-                    w.file,
-                    shown.join(", ")
-                ),
-                file: Some(w.file.clone()),
-                line: None,
-            })
-        })
-        .collect()
+    per_weight_file(m, |w| {
+        let layers = w.header.lambda_layers.as_ref().filter(|l| !l.is_empty())?;
+        Some(format!(
+            "Lambda layer(s) {} carry Python code that runs when the model is loaded",
+            quoted_list(layers.iter().map(String::as_str))
+        ))
+    })
 }
 
 fn weights_format_mismatch(m: &Assessed) -> Vec<Hit> {
-    m.identified
-        .evidence
-        .weights
-        .iter()
-        .filter_map(|w| {
-            let named = w.header.extension_format?;
-            Some(Hit {
-                message: format!("{}: named as {named} but its content is {}", w.file, w.format),
-                file: Some(w.file.clone()),
-                line: None,
-            })
-        })
-        .collect()
+    per_weight_file(m, |w| {
+        let named = w.header.extension_format?;
+        Some(format!("named as {named} but its content is {}", w.format))
+    })
 }
 
 fn weights_header_invalid(m: &Assessed) -> Vec<Hit> {
-    m.identified
-        .evidence
-        .weights
-        .iter()
-        .filter_map(|w| {
-            let why = w.header.header_error.as_ref()?;
-            Some(Hit {
-                message: format!("{}: the {} header cannot be read: {why}", w.file, w.format),
-                file: Some(w.file.clone()),
-                line: None,
-            })
-        })
-        .collect()
+    per_weight_file(m, |w| {
+        let why = w.header.header_error.as_ref()?;
+        Some(format!("the {} header cannot be read: {why}", w.format))
+    })
 }
 
 #[cfg(test)]

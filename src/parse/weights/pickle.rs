@@ -428,34 +428,23 @@ impl Walker {
                 }
                 *self.top(at)? = Value::Other;
             }
-            // Memo.
-            b'p' => {
-                let key = memo_key(&line(input)?, at)?;
-                self.put(key, at)?;
+            // Memo: PUT/GET (decimal line), BINPUT/BINGET (u8), LONG_BINPUT/LONG_BINGET (u32).
+            b'p' | b'q' | b'r' | b'g' | b'h' | b'j' => {
+                let key = match op {
+                    b'p' | b'g' => memo_key(&line(input)?, at)?,
+                    b'q' | b'h' => u64::from(input.array::<1>()?[0]),
+                    _ => u64::from(u32::from_le_bytes(input.array::<4>()?)),
+                };
+                if matches!(op, b'p' | b'q' | b'r') {
+                    self.put(key, at)?;
+                } else {
+                    self.get(key, at)?;
+                }
             }
-            b'q' => {
-                let key = input.array::<1>()?[0];
-                self.put(u64::from(key), at)?;
-            }
-            b'r' => {
-                let key = u32::from_le_bytes(input.array::<4>()?);
-                self.put(u64::from(key), at)?;
-            }
+            // MEMOIZE: the next index is the memo's size, as in Python.
             0x94 => {
                 let key = self.memo.len() as u64;
                 self.put(key, at)?;
-            }
-            b'g' => {
-                let key = memo_key(&line(input)?, at)?;
-                self.get(key, at)?;
-            }
-            b'h' => {
-                let key = input.array::<1>()?[0];
-                self.get(u64::from(key), at)?;
-            }
-            b'j' => {
-                let key = u32::from_le_bytes(input.array::<4>()?);
-                self.get(u64::from(key), at)?;
             }
             // Imports and calls.
             b'c' | b'i' => {

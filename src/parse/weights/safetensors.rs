@@ -1,7 +1,8 @@
 //! safetensors: an 8-byte little-endian header length, a JSON header, then the tensor bytes.
 //!
 //! The JSON is parsed as a stream (tensor names are not kept) so a large header costs no more
-//! memory than its `__metadata__`. The checks are the reference implementation's: the header
+//! memory than its `__metadata__` and its longest single string (serde_json buffers one string
+//! at a time), both bounded by the header limit. The checks are the reference implementation's: the header
 //! length is at most 100 MB and inside the file, each tensor's `data_offsets` are ordered, match
 //! its shape and dtype, and lie inside the body.
 
