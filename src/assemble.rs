@@ -211,7 +211,7 @@ mod tests {
     }
 
     fn weights(file: &str) -> Parsed {
-        Parsed::Weights(WeightFile { file: file.into(), format: WeightFormat::Safetensors, bytes: 1 })
+        Parsed::Weights(WeightFile::new(file, WeightFormat::Safetensors, 1))
     }
 
     #[test]

@@ -310,6 +310,9 @@ words! {
         Catalogue = "catalogue",
         /// A `[[clarify]]` entry of the user's configuration.
         Clarification = "clarification",
+        /// A weight file's own header (GGUF `general.license`, safetensors `__metadata__`, ONNX
+        /// `metadata_props`); the evidence's `file` is the weight file, with no line.
+        WeightsMetadata = "weights-metadata",
     }
 }
 

@@ -2,6 +2,7 @@
 //! severe they are.
 
 use super::condition::describe_restriction;
+use super::pickle_allow;
 use crate::{
     model::{Assessed, Evidence, ProblemKind},
     vocab::{Category, EvidenceKind, SectionKind},
@@ -45,6 +46,10 @@ pub const IDS: &[&str] = &[
     "waiver-expired",
     "pin-stale",
     "config-unused",
+    "unsafe-pickle",
+    "unsafe-keras-lambda",
+    "weights-format-mismatch",
+    "weights-header-invalid",
 ];
 
 /// The check behind a rule id.
@@ -60,6 +65,10 @@ pub fn check(id: &str) -> Option<Check> {
         "io-error" => Check::Problem(ProblemKind::Io),
         "limit-exceeded" => Check::Problem(ProblemKind::Limit),
         "licence-denied" | "licence-not-allowed" | "waiver-expired" | "pin-stale" | "config-unused" => Check::Config,
+        "unsafe-pickle" => Check::Model(unsafe_pickle),
+        "unsafe-keras-lambda" => Check::Model(unsafe_keras_lambda),
+        "weights-format-mismatch" => Check::Model(weights_format_mismatch),
+        "weights-header-invalid" => Check::Model(weights_header_invalid),
         _ => return None,
     })
 }
@@ -109,10 +118,18 @@ fn licence_unknown(m: &Assessed) -> Vec<Hit> {
     for p in l.parts.iter().filter(unknown) {
         // Point at where the name was declared; an unnamed text is reported above.
         let declared = |k: EvidenceKind| p.evidence.iter().find(|e| e.kind == k);
-        let Some(e) = declared(EvidenceKind::CardLicenseName).or_else(|| declared(EvidenceKind::CardLicense)) else {
+        let Some(e) = declared(EvidenceKind::CardLicenseName)
+            .or_else(|| declared(EvidenceKind::CardLicense))
+            .or_else(|| declared(EvidenceKind::WeightsMetadata))
+        else {
             continue;
         };
-        let message = if p.id == "unknown" {
+        let message = if e.kind == EvidenceKind::WeightsMetadata {
+            format!(
+                "the header of {} declares the licence `{}`, which the catalogue and the SPDX list do not know",
+                e.file, p.id
+            )
+        } else if p.id == "unknown" {
             "the card declares the licence as `unknown`".to_string()
         } else if p.id == "other" {
             "the card declares `license: other` with no `license_name` or licence file to say which".to_string()
@@ -130,10 +147,12 @@ fn licence_conflict(m: &Assessed) -> Vec<Hit> {
         .conflicts
         .iter()
         .map(|c| {
-            at(
-                &c.evidence,
-                format!("the card declares {} but {} is {}", c.declared.join(" AND "), c.evidence.file, c.found),
-            )
+            let source = if c.evidence.kind == EvidenceKind::WeightsMetadata {
+                format!("the header of {} declares", c.evidence.file)
+            } else {
+                format!("{} is", c.evidence.file)
+            };
+            at(&c.evidence, format!("the card declares {} but {source} {}", c.declared.join(" AND "), c.found))
         })
         .collect()
 }
@@ -227,6 +246,70 @@ fn card_incomplete(m: &Assessed) -> Vec<Hit> {
         file: Some(card.file.clone()),
         line: Some(line),
     }]
+}
+
+/// One hit per weight file for which `f` has something to say, pointing at the file.
+fn per_weight_file(m: &Assessed, f: impl Fn(&crate::model::WeightFile) -> Option<String>) -> Vec<Hit> {
+    m.identified
+        .evidence
+        .weights
+        .iter()
+        .filter_map(|w| {
+            f(w).map(|what| Hit { message: format!("{}: {what}", w.file), file: Some(w.file.clone()), line: None })
+        })
+        .collect()
+}
+
+/// "`a`, `b` and 3 more": the first eight names, quoted.
+fn quoted_list<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let total = names.len();
+    let shown: Vec<String> = names.take(8).map(|n| format!("`{n}`")).collect();
+    let more = if total > 8 { format!(" and {} more", total - 8) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
+
+fn unsafe_pickle(m: &Assessed) -> Vec<Hit> {
+    per_weight_file(m, |w| {
+        let scan = w.header.pickle.as_ref()?;
+        let bad: Vec<&str> = scan.imports.iter().map(String::as_str).filter(|i| !pickle_allow::allowed(i)).collect();
+        let mut parts = Vec::new();
+        if !bad.is_empty() {
+            parts.push(format!("its pickle imports {}, outside the allow-list", quoted_list(bad.into_iter())));
+        }
+        if let Some(why) = &scan.unverified {
+            parts.push(format!("its pickle could not be checked to the end ({why})"));
+        }
+        (!parts.is_empty()).then(|| {
+            format!(
+                "{}; unpickling it (torch.load without weights_only, pickle, joblib) can run code",
+                parts.join("; ")
+            )
+        })
+    })
+}
+
+fn unsafe_keras_lambda(m: &Assessed) -> Vec<Hit> {
+    per_weight_file(m, |w| {
+        let layers = w.header.lambda_layers.as_ref().filter(|l| !l.is_empty())?;
+        Some(format!(
+            "Lambda layer(s) {} carry Python code that runs when the model is loaded",
+            quoted_list(layers.iter().map(String::as_str))
+        ))
+    })
+}
+
+fn weights_format_mismatch(m: &Assessed) -> Vec<Hit> {
+    per_weight_file(m, |w| {
+        let named = w.header.extension_format?;
+        Some(format!("named as {named} but its content is {}", w.format))
+    })
+}
+
+fn weights_header_invalid(m: &Assessed) -> Vec<Hit> {
+    per_weight_file(m, |w| {
+        let why = w.header.header_error.as_ref()?;
+        Some(format!("the {} header cannot be read: {why}", w.format))
+    })
 }
 
 #[cfg(test)]

@@ -31,8 +31,12 @@ pub struct Pack {
     /// What the pack is for.
     pub description: String,
     /// Enabled rules.
-    #[serde(rename = "rule")]
+    #[serde(rename = "rule", default)]
     pub rules: Vec<Rule>,
+    /// Ids of rules defined by other built-in packs that this pack also runs (each rule is
+    /// defined, and documented, in one pack only).
+    #[serde(default)]
+    pub include: Vec<String>,
 }
 
 impl Pack {
@@ -242,6 +246,13 @@ pub fn render(template: &str, value: impl Fn(&str) -> String) -> String {
 
 /// A built-in pack by name (`default`; internal packs start with `_`).
 pub fn builtin(name: &str) -> Result<Pack, PackError> {
+    let mut pack = own(name)?;
+    include(&mut pack, &format!("rules/{name}.toml"))?;
+    Ok(pack)
+}
+
+/// A built-in pack with only the rules it defines itself.
+fn own(name: &str) -> Result<Pack, PackError> {
     let file = format!("{name}.toml");
     let (_, text) = RULE_FILES.iter().find(|(f, _)| *f == file).ok_or_else(|| PackError::NoSuchPack(name.into()))?;
     let mut pack = parse(&format!("rules/{file}"), text)?;
@@ -249,6 +260,27 @@ pub fn builtin(name: &str) -> Result<Pack, PackError> {
         rule.docs.get_or_insert_with(|| format!("{DOCS_PAGE}#{}", rule.id));
     }
     Ok(pack)
+}
+
+/// Adds the rules a pack includes by id from the built-in packs that define them.
+fn include(pack: &mut Pack, file: &str) -> Result<(), PackError> {
+    for id in pack.include.clone() {
+        if pack.rules.iter().any(|r| r.id == id) {
+            continue;
+        }
+        let rule = RULE_FILES
+            .iter()
+            .filter_map(|(f, _)| f.strip_suffix(".toml"))
+            .filter(|n| *n != pack.name)
+            .find_map(|n| own(n).ok()?.rules.into_iter().find(|r| r.id == id))
+            .ok_or_else(|| PackError::BadRule {
+                file: file.into(),
+                id: id.clone(),
+                message: "`include` names a rule no built-in pack defines".into(),
+            })?;
+        pack.rules.push(rule);
+    }
+    Ok(())
 }
 
 /// The names of the selectable built-in packs.
@@ -279,7 +311,9 @@ pub fn load(spec: &str, base: &Path) -> Result<Pack, PackError> {
     let label = path.display().to_string();
     let text =
         std::fs::read_to_string(&path).map_err(|e| PackError::Io { file: label.clone(), message: e.to_string() })?;
-    parse(&label, &text)
+    let mut pack = parse(&label, &text)?;
+    include(&mut pack, &label)?;
+    Ok(pack)
 }
 
 /// Every rule of every built-in pack (internal ones included), in pack then file order.
@@ -287,7 +321,7 @@ pub fn all_builtin_rules() -> Result<Vec<Rule>, PackError> {
     let mut out = Vec::new();
     for (file, _) in RULE_FILES {
         let name = file.strip_suffix(".toml").unwrap_or(file);
-        out.extend(builtin(name)?.rules);
+        out.extend(own(name)?.rules);
     }
     Ok(out)
 }
@@ -309,6 +343,16 @@ mod tests {
         for r in &rules {
             assert!(r.docs.as_deref().is_some_and(|d| d.ends_with(&format!("#{}", r.id))), "{}", r.id);
         }
+    }
+
+    #[test]
+    fn packs_include_rules_defined_elsewhere() {
+        let security = builtin("security").unwrap();
+        let unsafe_pickle = security.rules.iter().find(|r| r.id == "unsafe-pickle").expect("included");
+        assert_eq!(unsafe_pickle.pack, "default", "documented where it is defined");
+        let err =
+            parse("x.toml", "name='x'\ndescription='d'\ninclude=['nope']\n").map(|mut p| include(&mut p, "x.toml"));
+        assert!(matches!(err, Ok(Err(PackError::BadRule { .. }))));
     }
 
     #[test]

@@ -1,15 +1,18 @@
 //! Stage 4: name each model's licence, the restrictions it carries, and where sources disagree.
 //!
 //! Sources, in order: the card's `license:` (Hub ids, SPDX ids, free names), `license_name` /
-//! `license_link` for `license: other`, and the licence texts beside the card. A text refines a
-//! vaguer declaration (`gpl` → `gpl-3.0`, `other` → a named licence); a text that names a
-//! different licence is a conflict, and both licences are kept, joined with AND, so a conflict
-//! can never make a model look more open than either source says.
+//! `license_link` for `license: other`, the licence texts beside the card, and the licences
+//! weight headers declare (GGUF `general.license`, safetensors `__metadata__`, ONNX
+//! `metadata_props`). A text or header refines a vaguer declaration (`gpl` → `gpl-3.0`, `other`
+//! → a named licence); one that names a different licence is a conflict, and both licences are
+//! kept, joined with AND, so a conflict can never make a model look more open than either source
+//! says.
 
 pub mod clauses;
 mod lineage;
 pub mod normalise;
 pub mod text;
+mod weights;
 
 use rayon::prelude::*;
 
@@ -17,7 +20,7 @@ use crate::{
     catalogue::{Catalogue, Document, Licence},
     model::{
         Assembled, Card, Combination, Conflict, DatasetEvidence, Evidence, Identified, IdentifiedDataset, LicencePart,
-        LicenceText, Licensing, Problem, Restriction,
+        LicenceText, Licensing, Problem, Restriction, WeightFile,
     },
     vocab::{Category, EvidenceKind, RestrictionKind},
 };
@@ -45,7 +48,7 @@ pub fn identify(assembled: Assembled) -> Identification {
 
 fn identify_model(evidence: crate::model::ModelEvidence) -> Identified {
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let resolved = licensing(evidence.card.as_ref(), &texts);
+    let resolved = licensing(evidence.card.as_ref(), &texts, &evidence.weights);
     let mut restrictions = own_restrictions(&resolved, &texts);
     let licensing = resolved.licensing;
     if let Some(card) = &evidence.card {
@@ -57,7 +60,7 @@ fn identify_model(evidence: crate::model::ModelEvidence) -> Identified {
 
 fn identify_dataset(evidence: DatasetEvidence) -> IdentifiedDataset {
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let licensing = licensing(Some(&evidence.card), &texts).licensing;
+    let licensing = licensing(Some(&evidence.card), &texts, &[]).licensing;
     drop(texts);
     IdentifiedDataset { evidence, licensing }
 }
@@ -148,8 +151,8 @@ struct Resolved {
 /// unidentified texts, each with its text index.
 type PartSources = (Vec<usize>, Vec<(usize, Clause)>);
 
-/// Builds the licensing of a card plus texts.
-fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> Resolved {
+/// Builds the licensing of a card plus licence texts plus weight headers.
+fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>], weight_files: &[WeightFile]) -> Resolved {
     let cat = Catalogue::get();
     let (mut parts, mut combination) = card.map(declared_parts).unwrap_or((Vec::new(), Combination::All));
     let declared = Declared { count: parts.len(), ids: parts.iter().map(Part::id).collect() };
@@ -185,7 +188,7 @@ fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> Resolved {
             add_found(
                 &mut parts,
                 &declared,
-                Found { licence: m.licence, evidence: ev, text: ti, primary },
+                Found { licence: m.licence, evidence: vec![ev], text: Some(ti), primary },
                 &mut conflicts,
             );
         }
@@ -203,8 +206,18 @@ fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> Resolved {
             p.texts.push(ti);
         } else if let Some(owner) = m.licence.policy_for.first().and_then(|id| cat.by_id(id)) {
             // A use policy implies the licence that incorporates it.
-            let found = Found { licence: owner, evidence: ev, text: ti, primary: true };
+            let found = Found { licence: owner, evidence: vec![ev], text: Some(ti), primary: true };
             add_found(&mut parts, &declared, found, &mut conflicts);
+        }
+    }
+    // What weight headers declare (GGUF `general.license`, safetensors and ONNX metadata).
+    for header in weights::header_licences(weight_files) {
+        match header.licence {
+            Some(licence) => {
+                let found = Found { licence, evidence: header.evidence, text: None, primary: true };
+                add_found(&mut parts, &declared, found, &mut conflicts);
+            }
+            None => add_unresolved(&mut parts, &declared, &header.name, header.evidence, &mut conflicts),
         }
     }
     // Nothing declared, no licence file: a card that names its licence in prose.
@@ -273,10 +286,11 @@ fn card_text_parts(card: &Card, section: &crate::model::Located<String>) -> Vec<
 /// part. A file's first-named licence that the card did not declare is a conflict; licences a
 /// file names after its own (bundled third-party notices) are parts, never conflicts.
 fn add_found(parts: &mut Vec<Part>, declared: &Declared, found: Found, conflicts: &mut Vec<Conflict>) {
-    let Found { licence: lic, evidence: ev, text: ti, primary } = found;
+    let Found { licence: lic, evidence, text, primary } = found;
+    let Some(ev) = evidence.first().cloned() else { return };
     if let Some(p) = parts.iter_mut().find(|p| p.licence.is_some_and(|l| l.id == lic.id)) {
-        p.evidence.push(ev);
-        p.texts.push(ti);
+        p.evidence.extend(evidence);
+        p.texts.extend(text);
         return;
     }
     let refinable = parts[..declared.count].iter().position(|p| match p.licence {
@@ -286,16 +300,49 @@ fn add_found(parts: &mut Vec<Part>, declared: &Declared, found: Found, conflicts
     if let Some(i) = refinable {
         let p = &mut parts[i];
         p.licence = Some(lic);
-        p.evidence.push(ev);
-        p.texts.push(ti);
+        p.evidence.extend(evidence);
+        p.texts.extend(text);
         return;
     }
     if declared.count > 0 && primary {
-        conflicts.push(Conflict { declared: declared.ids.clone(), found: lic.id.clone(), evidence: ev.clone() });
+        conflicts.push(Conflict { declared: declared.ids.clone(), found: lic.id.clone(), evidence: ev });
     }
     let mut part = Part::known(Some(lic), &lic.id);
-    part.evidence.push(ev);
-    part.texts.push(ti);
+    part.evidence = evidence;
+    part.texts.extend(text);
+    parts.push(part);
+}
+
+/// A licence name a weight header declares that the catalogue does not know: merged with an
+/// equally unknown declared name, else kept as its own part (and a conflict when the card named
+/// something else). Placeholders (`other`, `unknown`) only add evidence.
+fn add_unresolved(
+    parts: &mut Vec<Part>,
+    declared: &Declared,
+    name: &str,
+    evidence: Vec<Evidence>,
+    conflicts: &mut Vec<Conflict>,
+) {
+    let Some(ev) = evidence.first().cloned() else { return };
+    let placeholder = weights::is_placeholder(name);
+    let same = parts.iter_mut().find(|p| {
+        p.licence.is_none() && (p.declared.eq_ignore_ascii_case(name.trim()) || weights::is_placeholder(&p.declared))
+    });
+    if let Some(p) = same {
+        if !placeholder {
+            p.declared = name.trim().to_string();
+        }
+        p.evidence.extend(evidence);
+        return;
+    }
+    if declared.count > 0 {
+        if placeholder {
+            return;
+        }
+        conflicts.push(Conflict { declared: declared.ids.clone(), found: name.trim().to_string(), evidence: ev });
+    }
+    let mut part = Part::unknown(name.trim());
+    part.evidence = evidence;
     parts.push(part);
 }
 
@@ -307,11 +354,12 @@ struct Declared {
     ids: Vec<String>,
 }
 
-/// A licence found in a text.
+/// A licence found in a text or a weight header.
 struct Found {
     licence: &'static Licence,
-    evidence: Evidence,
-    text: usize,
+    evidence: Vec<Evidence>,
+    /// The licence text it was found in (none for a weight header).
+    text: Option<usize>,
     /// The licence the file names first (its own), as opposed to bundled notices after it.
     primary: bool,
 }

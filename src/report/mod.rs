@@ -129,6 +129,9 @@ pub struct ModelReport {
     /// Hash of the licence evidence (licence files, card licence keys), to pin waivers and
     /// clarifications to.
     pub licence_hash: String,
+    /// Parameter count from the weight headers (largest set of shards), when they give one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<u64>,
     /// The card, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CardReport>,
@@ -281,6 +284,7 @@ fn model_report(a: &Assessed) -> ModelReport {
         datasets: e.card.as_ref().map(|c| c.meta.datasets.clone()).unwrap_or_default(),
         weights: e.weights.clone(),
         licence_hash: pin::licence_hash(e),
+        parameters: e.parameters(),
         card: e.card.as_ref().map(|c| CardReport {
             file: c.file.clone(),
             recognised: c.recognised,
