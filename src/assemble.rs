@@ -350,15 +350,17 @@ mod tests {
             file: file.into(),
             kind: CardKind::Model,
             meta,
-            metadata: serde_json::json!({}),
+            metadata: crate::model::Metadata::empty(),
             sections: vec![],
             parse_error: None,
             recognised: true,
+            licence_section: None,
+            text: String::new(),
         }))
     }
 
     fn weights(file: &str) -> Parsed {
-        Parsed::Weights(WeightFile { file: file.into(), format: WeightFormat::Safetensors, bytes: 1 })
+        Parsed::Weights(WeightFile::new(file, WeightFormat::Safetensors, 1))
     }
 
     #[test]

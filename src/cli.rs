@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::{report::Format, vocab::Severity};
+use crate::{
+    report::{Format, rules::RulesFormat},
+    vocab::Severity,
+};
 
 /// Find the AI models a repository depends on: their licences, use restrictions, openness,
 /// and the policies they break.
@@ -18,14 +21,116 @@ pub struct Cli {
 }
 
 /// Subcommands.
+// One value per process: the size of `scan`'s many flags costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan directories for models and report licences, openness and policy findings.
     Scan(ScanArgs),
+    /// Explain the licences modelgate knows, and identify licence files.
+    #[command(subcommand)]
+    Licences(LicencesCommand),
+    /// List the rules of the built-in packs, or show one rule's documentation.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Write a commented starter `modelgate.toml`.
+    Init(InitArgs),
+}
+
+/// `modelgate licences …`.
+#[derive(Debug, Subcommand)]
+pub enum LicencesCommand {
+    /// List every licence in the catalogue.
+    List {
+        /// Only licences of this category.
+        #[arg(long, value_parser = category, value_name = "CATEGORY")]
+        category: Option<crate::vocab::Category>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Terminal)]
+        format: ListFormat,
+    },
+    /// Explain one licence in plain words: category, what it allows, restricts and requires.
+    Show {
+        /// A catalogue id, alias, SPDX id or licence name.
+        id: String,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Terminal)]
+        format: ListFormat,
+    },
+    /// Identify the licences in files (like askalono's `identify`), with confidence, line range
+    /// and the restrictions each states.
+    Identify {
+        /// Files to identify.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Terminal)]
+        format: ListFormat,
+    },
+    /// Resolve a free-text licence name ("Llama 2 Community License Agreement", "Apache 2.0")
+    /// to a catalogue id.
+    Resolve {
+        /// Names to resolve.
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Terminal)]
+        format: ListFormat,
+    },
+}
+
+/// Output format of the `licences` commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// For people.
+    Terminal,
+    /// JSON.
+    Json,
+}
+
+/// Parses a category word (`non-commercial`); the error lists the words.
+fn category(word: &str) -> Result<crate::vocab::Category, String> {
+    word.parse().map_err(|e: crate::vocab::UnknownWord| e.to_string())
+}
+
+/// `modelgate rules`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// One line per rule: id, pack, default severity, summary.
+    List {
+        /// Only the rules of this pack (a built-in name or a pack file).
+        #[arg(long, value_name = "NAME|FILE")]
+        pack: Option<String>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Terminal)]
+        format: RulesFormat,
+    },
+    /// A rule's documentation: what it flags, its condition, message, remediation and docs link.
+    Show {
+        /// Rule id.
+        id: String,
+        /// Look in this pack file too (rules of built-in packs are always known).
+        #[arg(long, value_name = "FILE")]
+        pack: Option<String>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Terminal)]
+        format: RulesFormat,
+    },
+}
+
+/// `modelgate init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write `modelgate.toml` in.
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Overwrite an existing `modelgate.toml`.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `modelgate scan`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct ScanArgs {
     /// Directories to scan (default: `.`, unless `--hf-cache`, `--ollama`, `--hub`, `--hub-from`
     /// or `--inventory` is given).
@@ -40,13 +145,40 @@ pub struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit with status 1 when a finding at or above this severity exists.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Exit with status 1 when a finding at or above this severity exists [default: error, or
+    /// the configuration's `fail-on`].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 
-    /// Built-in policy pack to apply (repeatable).
-    #[arg(long = "policy", value_name = "NAME", default_value = "default")]
+    /// Policy pack to apply: a built-in name or a pack file (repeatable; replaces the
+    /// configuration's `packs`) [default: default].
+    #[arg(long = "policy", value_name = "NAME|FILE")]
     pub policies: Vec<String>,
+
+    /// Configuration file [default: modelgate.toml in the scanned directory].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any modelgate.toml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Do not count findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the scan's findings in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Only report models with files changed since this git revision (and uncommitted changes).
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+
+    /// Only report models with files listed in this file, one path per line relative to the
+    /// scanned directory (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    pub paths_file: Option<PathBuf>,
 
     /// Also scan hidden files and directories (`.git` is always skipped).
     #[arg(long)]
@@ -129,6 +261,16 @@ pub struct ScanArgs {
 }
 
 impl ScanArgs {
+    /// The arguments with `.` as the directory to walk when none is given and no other source
+    /// is either.
+    pub fn with_default_root(&self) -> ScanArgs {
+        let mut args = self.clone();
+        if args.paths.is_empty() && !args.other_sources() {
+            args.paths.push(PathBuf::from("."));
+        }
+        args
+    }
+
     /// Whether a source other than directories to walk is given.
     pub fn other_sources(&self) -> bool {
         self.hf_cache.is_some()

@@ -10,14 +10,19 @@
 
 pub mod app;
 pub mod assemble;
+pub mod baseline;
 pub mod catalogue;
 pub mod classify;
 pub mod cli;
+pub mod config;
+pub mod date;
 pub mod discover;
 pub mod evaluate;
 pub mod identify;
 pub mod model;
 pub mod parse;
+pub mod pin;
 pub mod providers;
 pub mod report;
+pub mod scope;
 pub mod vocab;

@@ -124,7 +124,7 @@ pub struct Card {
     /// The keys we interpret.
     pub meta: CardMeta,
     /// The whole front matter, unknown keys included.
-    pub metadata: serde_json::Value,
+    pub metadata: Metadata,
     /// Headings of the body.
     pub sections: Vec<Section>,
     /// Set when the front matter could not be parsed.
@@ -132,6 +132,52 @@ pub struct Card {
     /// Whether the front matter carries model- or dataset-card keys. A README without them is
     /// a card only when it sits next to weights.
     pub recognised: bool,
+    /// The text of the card's licence section, if it has one (bounded), and its first line.
+    pub licence_section: Option<Located<String>>,
+    /// The whole file as read (up to `--max-file-size`), for rules that read the body; empty
+    /// unless a selected policy pack reads card text (it costs what the files cost).
+    pub text: String,
+}
+
+/// A card's whole front matter, kept as compact JSON text: a parsed tree costs several times
+/// the text, and most scans never look past the keys of [`CardMeta`].
+#[derive(Clone, Debug)]
+pub struct Metadata(Box<serde_json::value::RawValue>);
+
+impl Metadata {
+    /// `{}`.
+    pub fn empty() -> Metadata {
+        Metadata(serde_json::value::RawValue::from_string("{}".to_string()).expect("`{}` is JSON"))
+    }
+
+    /// Keeps a parsed front matter.
+    pub fn from_value(value: &serde_json::Value) -> Metadata {
+        serde_json::value::to_raw_value(value).map(Metadata).unwrap_or_else(|_| Metadata::empty())
+    }
+
+    /// The front matter as a tree (parsed on each call).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.0.get()).unwrap_or_default()
+    }
+
+    /// One top-level key (parses the front matter).
+    pub fn get(&self, key: &str) -> Option<serde_json::Value> {
+        match self.to_value() {
+            serde_json::Value::Object(mut map) => map.remove(key),
+            _ => None,
+        }
+    }
+
+    /// Whether there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.0.get() == "{}"
+    }
+}
+
+impl Serialize for Metadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
 }
 
 /// The front-matter keys that carry licence, lineage and gating facts.
@@ -197,10 +243,98 @@ pub struct LicenceText {
 pub struct WeightFile {
     /// Relative path.
     pub file: String,
-    /// Format.
+    /// Format: what the content is when its first bytes say so, else what the extension names.
     pub format: WeightFormat,
     /// Size in bytes.
     pub bytes: u64,
+    /// What the file's own header says (empty for formats whose header is not read).
+    #[serde(flatten)]
+    pub header: Box<WeightHeader>,
+}
+
+impl WeightFile {
+    /// A weight file whose header has not been read.
+    pub fn new(file: impl Into<String>, format: WeightFormat, bytes: u64) -> Self {
+        WeightFile { file: file.into(), format, bytes, header: Box::default() }
+    }
+}
+
+/// Facts a weight file states about itself, read from its header only. Nothing here is a
+/// judgement: which imports are unsafe, or which licence the text names, is decided later.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WeightHeader {
+    /// The format the file name's extension names, set only when the content is another one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension_format: Option<WeightFormat>,
+    /// The licence the header declares.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence: Option<HeaderLicence>,
+    /// Base models the header names (GGUF `general.base_model.*`): a Hub URL when given, else
+    /// `organization/name` or the name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub base_models: Vec<String>,
+    /// Number of tensors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tensors: Option<u64>,
+    /// Number of parameters (sum of the tensors' element counts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<u64>,
+    /// Tensor element types, sorted (`F16`, `BF16`, `Q4_K` …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dtypes: Vec<String>,
+    /// GGUF `general.file_type`, by name (`Q4_K_M`, `F16` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantisation: Option<String>,
+    /// Whether a GGUF carries `tokenizer.chat_template` (a Jinja program run by chat front ends).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub chat_template: bool,
+    /// What walking the file's pickles found (PyTorch checkpoints, raw pickles, joblib).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pickle: Option<PickleScan>,
+    /// Names of the Keras `Lambda` layers in the model config; absent when no config was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda_layers: Option<Vec<String>>,
+    /// Other header keys as written (safetensors `__metadata__`, GGUF scalars and short arrays,
+    /// ONNX producer, opsets and `metadata_props`, Keras version), long values shortened.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub metadata: std::collections::BTreeMap<String, serde_json::Value>,
+    /// What the reader noticed or could not read (a legacy torch file, a limit reached).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Why the header could not be read to its end (corrupt, truncated, or a length field past a
+    /// limit); the facts above are those read before that point.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_error: Option<String>,
+}
+
+/// A licence as a weight header declares it, with the same three keys a card has.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HeaderLicence {
+    /// An id or SPDX expression (`general.license`, `__metadata__.license`, ONNX `model_license`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// A licence name (`general.license.name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A licence URL (`general.license.link`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// The globals a file's pickles import, found by walking their opcodes (never by unpickling).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PickleScan {
+    /// Every imported global as `module.name`, sorted and unique (control characters escaped).
+    pub imports: Vec<String>,
+    /// The pickle streams walked (zip members, or `pickle 1`… for concatenated pickles).
+    pub streams: Vec<String>,
+    /// Highest pickle protocol seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<u8>,
+    /// Set when the walk stopped where Python's unpickler would go on (a limit of ours,
+    /// compressed or embedded data), so imports after that point are unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unverified: Option<String>,
 }
 
 /// A `config.json` that describes a model architecture.
@@ -335,8 +469,6 @@ pub struct Provenance {
     pub references: Vec<CodeReference>,
     /// The inventory lines that list it.
     pub inventory: Vec<InventoryEntry>,
-    /// Licence ids that metadata outside a card declares (GGUF `general.license`).
-    pub declared_licences: Vec<Evidence>,
 }
 
 /// One model or dataset found by a source other than the repository walk (a Hugging Face cache
@@ -384,6 +516,37 @@ pub struct ModelEvidence {
     pub code: Vec<String>,
     /// Revision, other sources, code references, inventory lines.
     pub provenance: Provenance,
+}
+
+impl ModelEvidence {
+    /// The model's parameter count as its weight headers give it: shards of one file set
+    /// (`-00001-of-00004`) are added up, and when a directory holds several copies (formats or
+    /// quantisations) the largest set counts. `None` when no header gave a count.
+    pub fn parameters(&self) -> Option<u64> {
+        let mut sets: std::collections::BTreeMap<(String, WeightFormat), u64> = std::collections::BTreeMap::new();
+        for w in &self.weights {
+            let Some(p) = w.header.parameters else { continue };
+            let total = sets.entry((shard_set(&w.file), w.format)).or_insert(0);
+            *total = total.saturating_add(p);
+        }
+        sets.into_values().max()
+    }
+}
+
+/// The name a shard shares with its siblings: `model-00001-of-00004.safetensors` → `model-of-00004`.
+fn shard_set(file: &str) -> String {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    if let Some((head, total)) = stem.rsplit_once("-of-")
+        && let Some((base, index)) = head.rsplit_once('-')
+        && !index.is_empty()
+        && index.bytes().all(|b| b.is_ascii_digit())
+        && total.bytes().all(|b| b.is_ascii_digit())
+    {
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        return format!("{dir}/{base}-of-{total}");
+    }
+    file.to_string()
 }
 
 /// A dataset card found in the scan.
@@ -616,4 +779,44 @@ pub struct Finding {
     pub line: Option<u32>,
     /// What to do about it.
     pub help: String,
+    /// Stable hash of rule, model and content (never the line), set by the sink; baselines and
+    /// SARIF match findings across scans by it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
+}
+
+/// A finding that a waiver or the baseline keeps from failing the scan; reported, not counted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    /// The finding, as it would have been reported.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// Why it does not count.
+    pub suppression: Suppression,
+}
+
+/// What suppressed a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Suppression {
+    /// A `[[waiver]]` of the configuration.
+    Waiver {
+        /// The reason the waiver gives.
+        reason: String,
+        /// Its expiry date, `YYYY-MM-DD`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expires: Option<String>,
+        /// The licence hash it is pinned to.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        licence_hash: Option<String>,
+        /// The configuration file.
+        file: String,
+        /// The line of the waiver in it.
+        line: u32,
+    },
+    /// A baseline file (`--baseline`).
+    Baseline {
+        /// The baseline file.
+        file: String,
+    },
 }

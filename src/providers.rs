@@ -82,7 +82,12 @@ impl Provider {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Terms {
-    /// Licence-like id (`openai-terms`), reported as the model's licence.
+    /// The catalogue entry for these terms, when the catalogue has one (`openai-tou`): it is
+    /// the single source of their facts, and `restrictions` stay empty.
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// Licence-like id (`openai-terms`), reported as the model's licence when `licence` is not
+    /// set.
     pub id: String,
     /// Full name.
     pub name: String,
@@ -611,8 +616,16 @@ mod tests {
                 }
             }
             if let Some(t) = &p.terms {
-                assert!(cat.lookup(&t.id).is_none(), "{}: terms id `{}` is a catalogue id", p.file, t.id);
-                assert!(!t.restrictions.is_empty(), "{}: hosted terms restrict something", p.file);
+                match &t.licence {
+                    Some(l) => {
+                        assert!(cat.by_id(l).is_some(), "{}: terms licence `{l}` is not a catalogue id", p.file);
+                        assert!(t.restrictions.is_empty(), "{}: the catalogue entry holds the restrictions", p.file);
+                    }
+                    None => {
+                        assert!(cat.lookup(&t.id).is_none(), "{}: terms id `{}` is a catalogue id", p.file, t.id);
+                        assert!(!t.restrictions.is_empty(), "{}: hosted terms restrict something", p.file);
+                    }
+                }
             }
         }
     }

@@ -329,6 +329,8 @@ words! {
         CardLicenseLink = "card-license-link",
         /// A licence text file (LICENSE, USE_POLICY.md …).
         LicenceFile = "licence-file",
+        /// The licence section of a card's body (prose naming the licence).
+        CardText = "card-text",
         /// Gating keys of a card (`extra_gated_*`).
         CardGating = "card-gating",
         /// `base_model:` of a card.
@@ -337,7 +339,10 @@ words! {
         BaseModel = "base-model",
         /// A catalogue fact about a well-known base family.
         Catalogue = "catalogue",
-        /// Metadata inside a weight file (GGUF `general.license`).
+        /// A `[[clarify]]` entry of the user's configuration.
+        Clarification = "clarification",
+        /// A weight file's own header (GGUF `general.license`, safetensors `__metadata__`, ONNX
+        /// `metadata_props`); the evidence's `file` is the weight file, with no line.
         WeightsMetadata = "weights-metadata",
         /// The terms of the provider whose API serves a hosted model (`providers/`).
         VendorTerms = "vendor-terms",

@@ -43,12 +43,16 @@ fn every_default_rule_fires_on_the_demo_tree_with_file_and_line() {
     assert_eq!(out.status.code(), Some(1), "errors found: exit 1");
     let expect = [
         ("licence-missing", "untracked-checkpoint/model.safetensors", None),
-        ("licence-unknown", "acme-custom/README.md", Some(2)),
+        ("licence-unknown", "acme-custom/README.md", Some(3)),
         ("licence-conflict", "relabelled-llama/LICENSE", Some(1)),
         ("licence-lineage", "llama-support-bot/README.md", Some(3)),
         ("restricted-use", "llama-support-bot/README.md", Some(3)),
         ("card-parse-error", "broken-card/README.md", Some(5)),
         ("card-incomplete", "gemma-chat/README.md", None),
+        ("unsafe-pickle", "legacy-classifier/classifier.pkl", None),
+        ("unsafe-keras-lambda", "legacy-classifier/preprocess.keras", None),
+        ("weights-format-mismatch", "legacy-classifier/vectors.safetensors", None),
+        ("weights-header-invalid", "legacy-classifier/head.gguf", None),
     ];
     for (rule, file, line) in expect {
         let hits = findings(&report, rule);
@@ -134,6 +138,13 @@ fn the_demo_models_are_identified_as_expected() {
     assert_eq!(missing["licence"]["category"], "none");
 
     assert_eq!(report["datasets"][0]["licence"]["id"], "cc-by-4.0");
+
+    // A GGUF with no card: its header's licence is the model's.
+    let gguf = model(&report, "tiny-gguf");
+    assert_eq!(gguf["licence"]["id"], "apache-2.0");
+    assert_eq!(gguf["licence"]["evidence"][0]["kind"], "weights-metadata");
+    assert_eq!(gguf["weights"][0]["metadata"]["general.name"], "Tiny Demo");
+    assert_eq!(gguf["parameters"], 64);
 }
 
 #[test]

@@ -39,3 +39,52 @@ pub fn manifest(prefix: &str) -> Vec<Row> {
         })
         .collect()
 }
+
+/// A temporary directory holding these files (`path` → contents; parents are created).
+pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, contents) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("a parent")).expect("create dirs");
+        std::fs::write(&p, contents).expect("write fixture");
+    }
+    dir
+}
+
+/// The binary, with the environment variables that change its output removed.
+pub fn modelgate() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("modelgate").expect("binary");
+    cmd.env_remove("NO_COLOR").env_remove("MODELGATE_TODAY");
+    cmd
+}
+
+/// `modelgate scan DIR --format json EXTRA…`: the report and the process output.
+pub fn scan_json(dir: &std::path::Path, extra: &[&str]) -> (serde_json::Value, std::process::Output) {
+    let out = modelgate().arg("scan").arg(dir).args(["--format", "json"]).args(extra).output().expect("run");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (json, out)
+}
+
+/// The rule ids of a report's findings about one model, sorted.
+pub fn rules_for(report: &serde_json::Value, model: &str) -> Vec<String> {
+    let mut out: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["model"] == model)
+        .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+/// A model card: front matter lines, then the body.
+pub fn card(front: &str, body: &str) -> Vec<u8> {
+    format!("---\n{front}\n---\n\n{body}\n").into_bytes()
+}

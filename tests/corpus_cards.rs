@@ -9,7 +9,7 @@ use modelgate::parse::card;
 /// The manifest's rendering of a card's raw `license:` value.
 fn rendered(card: Option<&modelgate::model::Card>) -> String {
     let Some(c) = card else { return "(no front matter)".into() };
-    if c.parse_error.is_some() && c.metadata.as_object().is_none_or(|m| m.is_empty()) {
+    if c.parse_error.is_some() && c.metadata.is_empty() {
         return "(unparsable front matter)".into();
     }
     match c.meta.license.as_slice() {

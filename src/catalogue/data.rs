@@ -39,9 +39,12 @@ pub struct Licence {
     #[serde(default)]
     pub family: Option<String>,
     /// A family-level Hub id (`gpl`, `bsd`, `cc`, `openrail`): a declared generic id is refined,
-    /// not contradicted, by a more specific text of the same family.
+    /// not contradicted, by a more specific licence whose `parent` it is.
     #[serde(default)]
     pub generic: bool,
+    /// The generic id this licence refines (`cc-by-nc-4.0` → `cc`, `gpl-3.0` → `gpl`).
+    #[serde(default)]
+    pub parent: Option<String>,
     /// Licence or incorporated use policy.
     #[serde(default)]
     pub document: Document,
@@ -136,6 +139,7 @@ impl Licence {
             category,
             family: None,
             generic: false,
+            parent: None,
             document: Document::Licence,
             policy_for: Vec::new(),
             incorporates: Vec::new(),
@@ -173,6 +177,9 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Licence, CatalogueError> {
         || spdx::license_id(&lic.spdx).is_some();
     if !spdx_ok {
         return Err(err(format!("spdx `{}` is neither an SPDX id nor a valid LicenseRef-", lic.spdx)));
+    }
+    if lic.generic && lic.parent.is_some() {
+        return Err(err("a generic entry cannot have a parent".into()));
     }
     if lic.document == Document::Policy && lic.policy_for.is_empty() {
         return Err(err("a policy must name the licences it belongs to in `policy_for`".into()));

@@ -18,6 +18,11 @@ pub use data::{Document, IdentifyDef, Licence, RestrictionDef};
 
 use crate::vocab::Category;
 
+/// Every `licences/*.toml` file embedded in the binary, as `(file name, contents)`.
+pub fn data_files() -> &'static [(&'static str, &'static str)] {
+    data::LICENCE_FILES
+}
+
 /// Every licence we know, with lookup tables.
 #[derive(Debug)]
 pub struct Catalogue {
@@ -78,8 +83,10 @@ impl Catalogue {
         let mut licences = Vec::new();
         let mut bases = Vec::new();
         for (file, text) in files {
-            if file.starts_with('_') {
+            if *file == "_base-models.toml" {
                 bases.extend(bases::parse(file, text)?);
+            } else if file.starts_with('_') {
+                // Other tables (`_clauses.toml`) belong to the modules that read them.
             } else {
                 licences.push(data::parse(file, text)?);
             }
@@ -120,11 +127,19 @@ impl Catalogue {
 
     fn check_references(&self) -> Result<(), CatalogueError> {
         for lic in &self.licences {
-            let refs = lic.policy_for.iter().chain(&lic.incorporates);
+            let refs = lic.policy_for.iter().chain(&lic.incorporates).chain(&lic.parent);
             for id in refs {
                 if self.by_id(id).is_none() {
                     return Err(CatalogueError::Dangling { file: lic.file.clone(), id: id.clone() });
                 }
+            }
+            if let Some(parent) = lic.parent.as_deref().and_then(|p| self.by_id(p))
+                && !parent.generic
+            {
+                return Err(CatalogueError::Parse {
+                    file: lic.file.clone(),
+                    message: format!("parent `{}` is not a generic entry", parent.id),
+                });
             }
         }
         for base in &self.bases {
@@ -152,7 +167,8 @@ impl Catalogue {
         if let Some(&i) = self.names.get(&key) {
             return Some(&self.licences[i]);
         }
-        for prefix in ["licenseref-scancode-", "licenseref-", "scancode-"] {
+        // Keys are normalised (`-` folded to a space), so the prefixes are too.
+        for prefix in ["licenseref scancode ", "licenseref ", "scancode "] {
             if let Some(rest) = key.strip_prefix(prefix)
                 && let Some(&i) = self.names.get(rest)
             {
@@ -255,6 +271,13 @@ mod tests {
     fn embedded_catalogue_loads() {
         let cat = Catalogue::from_files(data::LICENCE_FILES).unwrap();
         assert!(cat.licences().len() >= 5);
+    }
+
+    #[test]
+    fn licence_ref_prefixes_are_looked_through() {
+        let cat = Catalogue::get();
+        assert_eq!(cat.lookup("LicenseRef-scancode-expat").map(|l| l.id.as_str()), Some("mit"));
+        assert_eq!(cat.lookup("LicenseRef-apache2").map(|l| l.id.as_str()), Some("apache-2.0"));
     }
 
     #[test]

@@ -293,7 +293,7 @@ fn fetch_repo(http: &Http, request: &Request, options: &HubOptions) -> Result<St
             }
             Some(ArtifactKind::Config) if top && !request.dataset => wanted.push((name, ArtifactKind::Config)),
             Some(ArtifactKind::Weights(format)) if !name.ends_with("training_args.bin") => {
-                entry.known.push(Parsed::Weights(WeightFile { file: shown(name), format, bytes: s.size.unwrap_or(0) }));
+                entry.known.push(Parsed::Weights(WeightFile::new(shown(name), format, s.size.unwrap_or(0))));
             }
             Some(ArtifactKind::Code) => entry.known.push(Parsed::Code(shown(name))),
             _ => {}

@@ -4,14 +4,13 @@
 //!
 //! A manifest lists layers by media type and digest; the blobs live in `blobs/sha256-<hex>`. The
 //! licence layers (`application/vnd.ollama.image.license`) become licence texts, the model,
-//! adapter and projector layers weight files, the config blob a model config. The model layer's
-//! GGUF header is read for `general.license*` and `general.name` only, with a small bounded
-//! reader (a full GGUF reader belongs to the weights parser). Blobs are used only when they sit
-//! inside the store.
+//! adapter and projector layers weight files (GGUF, whose headers the weights parser reads, so a
+//! `general.license` is licence evidence like any weight file's), the config blob a model config.
+//! Blobs are used only when they sit inside the store.
 
 use std::{
     fs::{self, File},
-    io::{self, BufReader, Read},
+    io::{self, Read},
     path::{Path, PathBuf},
 };
 
@@ -19,11 +18,9 @@ use serde::Deserialize;
 
 use super::{StoreError, Stored, display_path, list_store, resolve_inside};
 use crate::{
-    model::{
-        Artifact, ArtifactKind, Entry, Evidence, ModelConfig, Parsed, Problem, ProblemKind, Provenance, WeightFile,
-    },
+    model::{Artifact, ArtifactKind, Entry, ModelConfig, Parsed, Problem, ProblemKind, Provenance},
     providers,
-    vocab::{EvidenceKind, Source, WeightFormat},
+    vocab::{Source, WeightFormat},
 };
 
 const LICENSE: &str = "application/vnd.ollama.image.license";
@@ -170,22 +167,8 @@ fn entry(
             let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(layer.size);
             if media == MODEL {
                 e.provenance.revision.get_or_insert_with(|| layer.digest.clone());
-                let keys = gguf_licence_keys(&path);
-                let get = |k: &str| keys.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_string());
-                // `general.license: other` names the licence in `general.license.name`.
-                let declared = get("general.license")
-                    .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("other"))
-                    .or_else(|| get("general.license.name").filter(|v| !v.is_empty()));
-                if let Some(value) = declared {
-                    e.provenance.declared_licences.push(Evidence {
-                        file: rel.clone(),
-                        line: None,
-                        kind: EvidenceKind::WeightsMetadata,
-                        value: Some(value),
-                    });
-                }
             }
-            e.known.push(Parsed::Weights(WeightFile { file: rel, format: WeightFormat::Gguf, bytes: size }));
+            e.artifacts.push(Artifact { path, rel, kind: ArtifactKind::Weights(WeightFormat::Gguf), size });
         }
     }
     if let Some(config) = &manifest.config
@@ -227,178 +210,5 @@ fn list_manifests(dir: &Path, parts: &mut Vec<String>, out: &mut Vec<Vec<String>
             list_manifests(&e.path(), parts, out);
         }
         parts.pop();
-    }
-}
-
-/// GGUF keys read from the model layer.
-const WANTED: [&str; 4] = ["general.name", "general.license", "general.license.name", "general.license.link"];
-/// Most header bytes read (tokenizer arrays of a few MB come before the end of the header).
-const GGUF_BUDGET: u64 = 64 << 20;
-
-/// `general.name` and `general.license*` string values of a GGUF v2/v3 header, read with bounds
-/// on every length; whatever was found before a malformed or truncated field is kept.
-fn gguf_licence_keys(path: &Path) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    if let Ok(f) = File::open(path) {
-        let mut r = BufReader::new(f.take(GGUF_BUDGET));
-        let _ = read_gguf(&mut r, &mut found);
-    }
-    found
-}
-
-fn read_gguf(r: &mut impl Read, found: &mut Vec<(String, String)>) -> io::Result<()> {
-    let mut magic = [0u8; 4];
-    r.read_exact(&mut magic)?;
-    if &magic != b"GGUF" || !(2..=3).contains(&u32_le(r)?) {
-        return Ok(());
-    }
-    let _tensors = u64_le(r)?;
-    let kv = u64_le(r)?.min(1 << 20);
-    for _ in 0..kv {
-        let key = string(r, 1 << 16)?;
-        let ty = u32_le(r)?;
-        if ty == 8 && WANTED.contains(&key.as_str()) {
-            found.push((key, string(r, 1 << 16)?));
-            if found.len() == WANTED.len() {
-                return Ok(());
-            }
-        } else {
-            skip_value(r, ty, 0)?;
-        }
-    }
-    Ok(())
-}
-
-fn invalid(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, what.to_string())
-}
-
-fn u32_le(r: &mut impl Read) -> io::Result<u32> {
-    let mut b = [0u8; 4];
-    r.read_exact(&mut b)?;
-    Ok(u32::from_le_bytes(b))
-}
-
-fn u64_le(r: &mut impl Read) -> io::Result<u64> {
-    let mut b = [0u8; 8];
-    r.read_exact(&mut b)?;
-    Ok(u64::from_le_bytes(b))
-}
-
-fn string(r: &mut impl Read, max: u64) -> io::Result<String> {
-    let len = u64_le(r)?;
-    if len > max {
-        return Err(invalid("string longer than the limit"));
-    }
-    let mut b = Vec::new();
-    r.take(len).read_to_end(&mut b)?;
-    if b.len() as u64 != len {
-        return Err(io::ErrorKind::UnexpectedEof.into());
-    }
-    Ok(String::from_utf8_lossy(&b).into_owned())
-}
-
-fn skip(r: &mut impl Read, n: u64) -> io::Result<()> {
-    if io::copy(&mut r.take(n), &mut io::sink())? != n {
-        return Err(io::ErrorKind::UnexpectedEof.into());
-    }
-    Ok(())
-}
-
-/// Skips one value of GGUF type `ty` (arrays of arrays at most two deep).
-fn skip_value(r: &mut impl Read, ty: u32, depth: u8) -> io::Result<()> {
-    let fixed = |t: u32| match t {
-        0 | 1 | 7 => Some(1u64),
-        2 | 3 => Some(2),
-        4..=6 => Some(4),
-        10..=12 => Some(8),
-        _ => None,
-    };
-    match ty {
-        8 => {
-            let len = u64_le(r)?;
-            skip(r, len)
-        }
-        9 if depth < 2 => {
-            let elem = u32_le(r)?;
-            let count = u64_le(r)?;
-            match fixed(elem) {
-                Some(size) => skip(r, count.checked_mul(size).ok_or_else(|| invalid("array too large"))?),
-                None => (0..count).try_for_each(|_| skip_value(r, elem, depth + 1)),
-            }
-        }
-        t => match fixed(t) {
-            Some(size) => skip(r, size),
-            None => Err(invalid("unknown value type")),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A GGUF v3 header announcing `kv` key/value pairs (and no tensors).
-    fn header(kv: u64) -> Vec<u8> {
-        let mut b = b"GGUF".to_vec();
-        b.extend(3u32.to_le_bytes());
-        b.extend(0u64.to_le_bytes());
-        b.extend(kv.to_le_bytes());
-        b
-    }
-
-    fn kv_string(out: &mut Vec<u8>, key: &str, value: &str) {
-        out.extend((key.len() as u64).to_le_bytes());
-        out.extend(key.as_bytes());
-        out.extend(8u32.to_le_bytes());
-        out.extend((value.len() as u64).to_le_bytes());
-        out.extend(value.as_bytes());
-    }
-
-    #[test]
-    fn gguf_header_keys_are_found_past_other_values() {
-        let mut b = header(4);
-        kv_string(&mut b, "general.name", "Tiny");
-        // general.architecture-like u32, then a string array (tokens).
-        b.extend(10u64.to_le_bytes());
-        b.extend(b"tiny.ctx_x");
-        b.extend(4u32.to_le_bytes());
-        b.extend(2048u32.to_le_bytes());
-        b.extend(12u64.to_le_bytes());
-        b.extend(b"tokens.array");
-        b.extend(9u32.to_le_bytes());
-        b.extend(8u32.to_le_bytes());
-        b.extend(2u64.to_le_bytes());
-        for t in ["<s>", "hello"] {
-            b.extend((t.len() as u64).to_le_bytes());
-            b.extend(t.as_bytes());
-        }
-        kv_string(&mut b, "general.license", "apache-2.0");
-        let mut found = Vec::new();
-        read_gguf(&mut b.as_slice(), &mut found).unwrap();
-        assert_eq!(
-            found,
-            [("general.name".to_string(), "Tiny".to_string()), ("general.license".into(), "apache-2.0".into())]
-        );
-    }
-
-    #[test]
-    fn hostile_gguf_headers_stop_cleanly() {
-        let mut found = Vec::new();
-        // A key length of 2^63.
-        let mut b = header(u64::MAX);
-        b.extend((1u64 << 63).to_le_bytes());
-        assert!(read_gguf(&mut b.as_slice(), &mut found).is_err());
-        // An array claiming u64::MAX elements of 8 bytes.
-        let mut b = header(1);
-        b.extend(1u64.to_le_bytes());
-        b.extend(b"a");
-        b.extend(9u32.to_le_bytes());
-        b.extend(10u32.to_le_bytes());
-        b.extend(u64::MAX.to_le_bytes());
-        assert!(read_gguf(&mut b.as_slice(), &mut found).is_err());
-        assert!(read_gguf(&mut &b"GGU"[..], &mut found).is_err());
-        assert!(read_gguf(&mut &b"PK\x03\x04xxxxxxxx"[..], &mut found).is_ok());
-        assert!(found.is_empty());
     }
 }

@@ -1,10 +1,12 @@
 //! What each rule looks for. One function per rule id; the packs decide which run and how
 //! severe they are.
 
+use super::condition::describe_restriction;
+use super::pickle_allow;
 use crate::{
     model::{Assessed, Evidence, ProblemKind},
     providers::Providers,
-    vocab::{Category, RestrictionKind, SectionKind, WeightsOpenness},
+    vocab::{Category, EvidenceKind, SectionKind, WeightsOpenness},
 };
 
 /// A place a rule fired, before the pack gives it a severity.
@@ -25,6 +27,8 @@ pub enum Check {
     Model(fn(&Assessed) -> Vec<Hit>),
     /// Over the per-file problems of this kind.
     Problem(ProblemKind),
+    /// Computed from the user's configuration (licence lists, waivers), not by a pack.
+    Config,
 }
 
 /// Every rule id a pack may name.
@@ -38,6 +42,15 @@ pub const IDS: &[&str] = &[
     "card-incomplete",
     "io-error",
     "limit-exceeded",
+    "licence-denied",
+    "licence-not-allowed",
+    "waiver-expired",
+    "pin-stale",
+    "config-unused",
+    "unsafe-pickle",
+    "unsafe-keras-lambda",
+    "weights-format-mismatch",
+    "weights-header-invalid",
     "closed-api-model",
     "lineage-cycle",
     "lineage-unresolved",
@@ -57,6 +70,11 @@ pub fn check(id: &str) -> Option<Check> {
         "card-incomplete" => Check::Model(card_incomplete),
         "io-error" => Check::Problem(ProblemKind::Io),
         "limit-exceeded" => Check::Problem(ProblemKind::Limit),
+        "licence-denied" | "licence-not-allowed" | "waiver-expired" | "pin-stale" | "config-unused" => Check::Config,
+        "unsafe-pickle" => Check::Model(unsafe_pickle),
+        "unsafe-keras-lambda" => Check::Model(unsafe_keras_lambda),
+        "weights-format-mismatch" => Check::Model(weights_format_mismatch),
+        "weights-header-invalid" => Check::Model(weights_header_invalid),
         "closed-api-model" => Check::Model(closed_api_model),
         "lineage-cycle" => Check::Model(lineage_cycle),
         "lineage-unresolved" => Check::Model(lineage_unresolved),
@@ -104,9 +122,25 @@ fn licence_unknown(m: &Assessed) -> Vec<Hit> {
         .iter()
         .map(|e| at(e, format!("{} does not match any licence the catalogue or the SPDX list knows", e.file)))
         .collect();
-    for p in l.parts.iter().filter(|p| p.category == Category::Unknown) {
-        let Some(e) = p.evidence.first() else { continue };
-        let message = if p.id == "unknown" {
+    // A part neither the catalogue nor the SPDX list knows (its category may still come from
+    // clauses read in its text).
+    let cat = crate::catalogue::Catalogue::get();
+    let unknown = |p: &&crate::model::LicencePart| cat.by_id(&p.id).is_none() && spdx::license_id(&p.spdx).is_none();
+    for p in l.parts.iter().filter(unknown) {
+        // Point at where the name was declared; an unnamed text is reported above.
+        let declared = |k: EvidenceKind| p.evidence.iter().find(|e| e.kind == k);
+        let Some(e) = declared(EvidenceKind::CardLicenseName)
+            .or_else(|| declared(EvidenceKind::CardLicense))
+            .or_else(|| declared(EvidenceKind::WeightsMetadata))
+        else {
+            continue;
+        };
+        let message = if e.kind == EvidenceKind::WeightsMetadata {
+            format!(
+                "the header of {} declares the licence `{}`, which the catalogue and the SPDX list do not know",
+                e.file, p.id
+            )
+        } else if p.id == "unknown" {
             "the card declares the licence as `unknown`".to_string()
         } else if p.id == "other" {
             "the card declares `license: other` with no `license_name` or licence file to say which".to_string()
@@ -124,10 +158,12 @@ fn licence_conflict(m: &Assessed) -> Vec<Hit> {
         .conflicts
         .iter()
         .map(|c| {
-            at(
-                &c.evidence,
-                format!("the card declares {} but {} is {}", c.declared.join(" AND "), c.evidence.file, c.found),
-            )
+            let source = if c.evidence.kind == EvidenceKind::WeightsMetadata {
+                format!("the header of {} declares", c.evidence.file)
+            } else {
+                format!("{} is", c.evidence.file)
+            };
+            at(&c.evidence, format!("the card declares {} but {source} {}", c.declared.join(" AND "), c.found))
         })
         .collect()
 }
@@ -161,7 +197,7 @@ fn restricted_use(m: &Assessed) -> Vec<Hit> {
     let mut groups: Vec<(Option<&str>, Vec<String>)> = Vec::new();
     for x in r {
         let source = x.inherited_from.as_deref();
-        let word = describe(x);
+        let word = describe_restriction(x.kind, x);
         match groups.iter_mut().find(|(s, _)| *s == source) {
             Some((_, words)) if words.contains(&word) => {}
             Some((_, words)) => words.push(word),
@@ -183,31 +219,6 @@ fn restricted_use(m: &Assessed) -> Vec<Hit> {
         None => anchor(m),
     };
     vec![Hit { message: text.join("; "), file, line }]
-}
-
-/// A restriction kind with its parameter, as a reviewer reads it.
-fn describe(x: &crate::model::Restriction) -> String {
-    match x.kind {
-        RestrictionKind::UserThreshold => match x.users {
-            Some(u) => format!("user-threshold ({} monthly active users)", human(u)),
-            None => "user-threshold".into(),
-        },
-        RestrictionKind::RevenueThreshold => match x.revenue_usd {
-            Some(v) => format!("revenue-threshold (US${} a year)", human(v)),
-            None => "revenue-threshold".into(),
-        },
-        RestrictionKind::Territorial if !x.regions.is_empty() => format!("territorial ({})", x.regions.join(", ")),
-        k => k.as_str().to_string(),
-    }
-}
-
-fn human(n: u64) -> String {
-    match n {
-        n if n >= 1_000_000_000 && n % 1_000_000_000 == 0 => format!("{}B", n / 1_000_000_000),
-        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
-        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
-        n => n.to_string(),
-    }
 }
 
 fn card_parse_error(m: &Assessed) -> Vec<Hit> {
@@ -246,6 +257,70 @@ fn card_incomplete(m: &Assessed) -> Vec<Hit> {
         file: Some(card.file.clone()),
         line: Some(line),
     }]
+}
+
+/// One hit per weight file for which `f` has something to say, pointing at the file.
+fn per_weight_file(m: &Assessed, f: impl Fn(&crate::model::WeightFile) -> Option<String>) -> Vec<Hit> {
+    m.identified
+        .evidence
+        .weights
+        .iter()
+        .filter_map(|w| {
+            f(w).map(|what| Hit { message: format!("{}: {what}", w.file), file: Some(w.file.clone()), line: None })
+        })
+        .collect()
+}
+
+/// "`a`, `b` and 3 more": the first eight names, quoted.
+fn quoted_list<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let total = names.len();
+    let shown: Vec<String> = names.take(8).map(|n| format!("`{n}`")).collect();
+    let more = if total > 8 { format!(" and {} more", total - 8) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
+
+fn unsafe_pickle(m: &Assessed) -> Vec<Hit> {
+    per_weight_file(m, |w| {
+        let scan = w.header.pickle.as_ref()?;
+        let bad: Vec<&str> = scan.imports.iter().map(String::as_str).filter(|i| !pickle_allow::allowed(i)).collect();
+        let mut parts = Vec::new();
+        if !bad.is_empty() {
+            parts.push(format!("its pickle imports {}, outside the allow-list", quoted_list(bad.into_iter())));
+        }
+        if let Some(why) = &scan.unverified {
+            parts.push(format!("its pickle could not be checked to the end ({why})"));
+        }
+        (!parts.is_empty()).then(|| {
+            format!(
+                "{}; unpickling it (torch.load without weights_only, pickle, joblib) can run code",
+                parts.join("; ")
+            )
+        })
+    })
+}
+
+fn unsafe_keras_lambda(m: &Assessed) -> Vec<Hit> {
+    per_weight_file(m, |w| {
+        let layers = w.header.lambda_layers.as_ref().filter(|l| !l.is_empty())?;
+        Some(format!(
+            "Lambda layer(s) {} carry Python code that runs when the model is loaded",
+            quoted_list(layers.iter().map(String::as_str))
+        ))
+    })
+}
+
+fn weights_format_mismatch(m: &Assessed) -> Vec<Hit> {
+    per_weight_file(m, |w| {
+        let named = w.header.extension_format?;
+        Some(format!("named as {named} but its content is {}", w.format))
+    })
+}
+
+fn weights_header_invalid(m: &Assessed) -> Vec<Hit> {
+    per_weight_file(m, |w| {
+        let why = w.header.header_error.as_ref()?;
+        Some(format!("the {} header cannot be read: {why}", w.format))
+    })
 }
 
 /// A closed model behind a provider's API: one hit per place that calls it (or lists it).
@@ -341,12 +416,5 @@ mod tests {
             assert!(check(id).is_some(), "{id}");
         }
         assert!(check("nope").is_none());
-    }
-
-    #[test]
-    fn numbers_read_like_people_write_them() {
-        assert_eq!(human(700_000_000), "700M");
-        assert_eq!(human(1_000_000), "1M");
-        assert_eq!(human(1_500), "1500");
     }
 }

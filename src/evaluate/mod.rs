@@ -1,7 +1,13 @@
-//! Stage 6: run the rules of the selected policy packs over the assessed models.
+//! Stage 6: run the rules of the selected policy packs over the assessed models, then pass the
+//! findings through the sink (severity overrides, waivers, baseline) in one place.
 
+pub mod card_text;
 pub mod checks;
+pub mod condition;
+pub mod licences;
 pub mod pack;
+pub mod pickle_allow;
+pub mod sink;
 
 use checks::Check;
 use pack::{Pack, Rule};
@@ -11,6 +17,11 @@ use crate::model::{Assessed, Finding, Problem};
 /// Evaluates every enabled rule. When several packs enable the same rule, the last one wins.
 /// The result is sorted by file, line, rule, model and message.
 pub fn evaluate(models: &[Assessed], problems: &[Problem], packs: &[Pack]) -> Vec<Finding> {
+    evaluate_with(models, problems, packs, &licences::LicencePolicy::default())
+}
+
+/// The rules of several packs, the last definition of an id winning.
+pub fn enabled_rules(packs: &[Pack]) -> Vec<&Rule> {
     let mut rules: Vec<&Rule> = Vec::new();
     for pack in packs {
         for rule in &pack.rules {
@@ -18,8 +29,26 @@ pub fn evaluate(models: &[Assessed], problems: &[Problem], packs: &[Pack]) -> Ve
             rules.push(rule);
         }
     }
+    rules
+}
+
+/// [`evaluate`] with the configuration's licence allow and deny lists.
+pub fn evaluate_with(
+    models: &[Assessed],
+    problems: &[Problem],
+    packs: &[Pack],
+    policy: &licences::LicencePolicy,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for rule in rules {
+    for rule in enabled_rules(packs) {
+        if let Some(when) = &rule.when {
+            for m in models {
+                if let Some(w) = when.eval(m) {
+                    findings.push(declarative_finding(rule, m, w));
+                }
+            }
+            continue;
+        }
         let Some(check) = checks::check(&rule.id) else { continue };
         match check {
             Check::Model(f) => {
@@ -33,6 +62,7 @@ pub fn evaluate(models: &[Assessed], problems: &[Problem], packs: &[Pack]) -> Ve
                             file: hit.file,
                             line: hit.line,
                             help: rule.help.clone(),
+                            fingerprint: String::new(),
                         });
                     }
                 }
@@ -47,14 +77,73 @@ pub fn evaluate(models: &[Assessed], problems: &[Problem], packs: &[Pack]) -> Ve
                         file: Some(p.file.clone()),
                         line: None,
                         help: rule.help.clone(),
+                        fingerprint: String::new(),
                     });
+                }
+            }
+            Check::Config => {
+                let text = licences::RuleText { id: &rule.id, severity: rule.severity, help: &rule.help };
+                match rule.id.as_str() {
+                    "licence-denied" => findings.extend(licences::denied(models, policy, &text)),
+                    "licence-not-allowed" => findings.extend(licences::not_allowed(models, policy, &text)),
+                    // Waiver findings come from the sink.
+                    _ => {}
                 }
             }
         }
     }
-    findings.sort_by(|a, b| {
-        (&a.file, a.line, &a.rule, &a.model, &a.message).cmp(&(&b.file, b.line, &b.rule, &b.model, &b.message))
-    });
-    findings.dedup();
+    sort(&mut findings);
     findings
+}
+
+/// Sorts by file, line, rule, model and message, and drops exact duplicates.
+pub fn sort(findings: &mut Vec<Finding>) {
+    findings.sort_by(order);
+    findings.dedup();
+}
+
+/// The report order: file, line, rule, model, message.
+pub fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (&a.file, a.line, &a.rule, &a.model, &a.message).cmp(&(&b.file, b.line, &b.rule, &b.model, &b.message))
+}
+
+/// A finding of a declarative rule: the message template filled from the model and the witness,
+/// pointing where the witness points (else at the card, the first weight file or config).
+fn declarative_finding(rule: &Rule, m: &Assessed, w: condition::Witness) -> Finding {
+    let e = &m.identified.evidence;
+    let l = &m.identified.licensing;
+    let o = &m.openness;
+    let template = rule.message.as_deref().unwrap_or(&rule.summary);
+    let message = pack::render(template, |var| match var {
+        "model" => e.id.clone(),
+        "licence" => l.id.clone(),
+        "category" => l.category.to_string(),
+        "spdx" => l.spdx.clone(),
+        "detail" => w.detail.clone(),
+        "location" => e.location.clone(),
+        "weights" => o.weights.to_string(),
+        "data" => o.data.to_string(),
+        "code" => o.code.to_string(),
+        "mof" => o.mof_class.map_or("none".to_string(), |c| c.to_string()),
+        _ => String::new(),
+    });
+    let (file, line) = match w.file {
+        Some(file) => (Some(file), w.line),
+        None => match (&e.card, e.weights.first(), e.configs.first()) {
+            (Some(c), _, _) => (Some(c.file.clone()), Some(1)),
+            (None, Some(wf), _) => (Some(wf.file.clone()), None),
+            (None, None, Some(c)) => (Some(c.file.clone()), None),
+            (None, None, None) => (None, None),
+        },
+    };
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        model: Some(e.id.clone()),
+        message,
+        file,
+        line,
+        help: rule.help.clone(),
+        fingerprint: String::new(),
+    }
 }

@@ -135,18 +135,28 @@ fn cycle_through(i: usize, base: &str, models: &[Identified], by_id: &HashMap<St
     w.path.iter().map(|&k| models[k].evidence.id.clone()).collect()
 }
 
+/// The card's `base_model` entries, then the bases weight headers name that the card does not.
 fn base_entries(m: &Identified) -> Vec<Evidence> {
-    let Some(card) = &m.evidence.card else { return Vec::new() };
-    card.meta
-        .base_model
+    let mut out: Vec<Evidence> = m
+        .evidence
+        .card
         .iter()
-        .map(|b| Evidence {
-            file: card.file.clone(),
-            line: Some(b.line),
-            kind: EvidenceKind::CardBaseModel,
-            value: Some(b.value.trim().to_string()),
+        .flat_map(|card| {
+            card.meta.base_model.iter().map(|b| Evidence {
+                file: card.file.clone(),
+                line: Some(b.line),
+                kind: EvidenceKind::CardBaseModel,
+                value: Some(b.value.trim().to_string()),
+            })
         })
-        .collect()
+        .collect();
+    for e in super::weights::base_models(&m.evidence.weights) {
+        let id = clean_base_id(e.value.as_deref().unwrap_or(""));
+        if !out.iter().any(|o| clean_base_id(o.value.as_deref().unwrap_or("")).eq_ignore_ascii_case(&id)) {
+            out.push(e);
+        }
+    }
+    out
 }
 
 /// `https://huggingface.co/org/name` → `org/name`.

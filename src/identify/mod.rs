@@ -1,32 +1,37 @@
 //! Stage 4: name each model's licence, the restrictions it carries, and where sources disagree.
 //!
 //! Sources, in order: the card's `license:` (Hub ids, SPDX ids, free names), `license_name` /
-//! `license_link` for `license: other`, and the licence texts beside the card. A text refines a
-//! vaguer declaration (`gpl` → `gpl-3.0`, `other` → a named licence); a text that names a
-//! different licence is a conflict, and both licences are kept, joined with AND, so a conflict
-//! can never make a model look more open than either source says.
+//! `license_link` for `license: other`, the licence texts beside the card, and the licences
+//! weight headers declare (GGUF `general.license`, safetensors `__metadata__`, ONNX
+//! `metadata_props`). A text or header refines a vaguer declaration (`gpl` → `gpl-3.0`, `other`
+//! → a named licence); one that names a different licence is a conflict, and both licences are
+//! kept, joined with AND, so a conflict can never make a model look more open than either source
+//! says.
 //!
-//! Models without a card or licence text take what other sources say: metadata inside the
-//! weights (GGUF `general.license`) is a declaration like a card's; a model behind a provider's
-//! API is used under the provider's terms (or, for open weights, under the weights' licence), as
-//! the provider table says; a model only named (by code, an inventory) whose id belongs to a
-//! well-known base family takes that family's licence from the catalogue.
+//! Models without a card, licence text or weight header take what other sources say: a model
+//! behind a provider's API is used under the provider's terms (or, for open weights, under the
+//! weights' licence), as the provider table says; a model only named (by code, an inventory, a
+//! Hub repository that refused access) whose id belongs to a well-known base family takes that
+//! family's licence from the catalogue.
 
+pub mod clauses;
 mod lineage;
 pub mod normalise;
 pub mod text;
+mod weights;
 
 use rayon::prelude::*;
 
 use crate::{
-    catalogue::{Catalogue, Document, Licence, RestrictionDef},
+    catalogue::{Catalogue, Document, Licence},
     model::{
         Assembled, Card, Combination, Conflict, DatasetEvidence, Evidence, Hosted, Identified, IdentifiedDataset,
-        LicencePart, LicenceText, Licensing, ModelEvidence, Problem, Restriction,
+        LicencePart, LicenceText, Licensing, ModelEvidence, Problem, Restriction, WeightFile,
     },
     providers::Providers,
     vocab::{Category, EvidenceKind, RestrictionKind},
 };
+use clauses::Clause;
 use normalise::Normalised;
 
 /// What identification produced.
@@ -54,16 +59,16 @@ fn identify_model(evidence: ModelEvidence) -> Identified {
         return Identified { evidence, licensing, restrictions, bases: Vec::new(), lineage_breaks: Vec::new() };
     }
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let (mut licensing, mut sources) =
-        licensing_with(evidence.card.as_ref(), &evidence.provenance.declared_licences, &texts);
-    if licensing.parts.is_empty()
-        && licensing.unidentified.is_empty()
+    let mut resolved = licensing(evidence.card.as_ref(), &texts, &evidence.weights);
+    if resolved.licensing.parts.is_empty()
+        && resolved.licensing.unidentified.is_empty()
         && evidence.card.is_none()
-        && let Some((l, s)) = catalogue_licensing(&evidence)
+        && let Some(r) = catalogue_licensing(&evidence)
     {
-        (licensing, sources) = (l, s);
+        resolved = r;
     }
-    let mut restrictions = own_restrictions(&licensing, &sources, &texts);
+    let mut restrictions = own_restrictions(&resolved, &texts);
+    let licensing = resolved.licensing;
     if let Some(card) = &evidence.card {
         restrictions.extend(card_restrictions(card));
     }
@@ -73,7 +78,7 @@ fn identify_model(evidence: ModelEvidence) -> Identified {
 
 fn identify_dataset(evidence: DatasetEvidence) -> IdentifiedDataset {
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let (licensing, _) = licensing(Some(&evidence.card), &texts);
+    let licensing = licensing(Some(&evidence.card), &texts, &[]).licensing;
     drop(texts);
     IdentifiedDataset { evidence, licensing }
 }
@@ -102,6 +107,8 @@ struct Part {
     evidence: Vec<Evidence>,
     /// Indexes of the texts this part was found in.
     texts: Vec<usize>,
+    /// Restrictions read clause by clause from an unidentified text: (text index, clause).
+    clauses: Vec<(usize, Clause)>,
 }
 
 impl Part {
@@ -109,10 +116,32 @@ impl Part {
         self.licence.map_or_else(|| self.declared.clone(), |l| l.id.clone())
     }
 
+    /// A part the catalogue does not know.
+    fn unknown(declared: &str) -> Part {
+        Part { licence: None, declared: declared.to_string(), evidence: vec![], texts: vec![], clauses: vec![] }
+    }
+
+    /// A catalogue licence (or none, for a name the catalogue does not know).
+    fn known(licence: Option<&'static Licence>, declared: &str) -> Part {
+        Part { licence, ..Part::unknown(declared) }
+    }
+
+    /// The category: the catalogue's, or for an unknown licence what its clauses imply.
+    fn category(&self) -> Category {
+        match self.licence {
+            Some(l) => l.category,
+            None => {
+                let found: Vec<Clause> = self.clauses.iter().map(|(_, c)| c.clone()).collect();
+                clauses::category(&found)
+            }
+        }
+    }
+
     fn into_public(self) -> LicencePart {
-        let (id, spdx, name, category) = match self.licence {
-            Some(l) => (l.id.clone(), l.spdx.clone(), l.name.clone(), l.category),
-            None => (self.declared.clone(), licence_ref(&self.declared), self.declared.clone(), Category::Unknown),
+        let category = self.category();
+        let (id, spdx, name) = match self.licence {
+            Some(l) => (l.id.clone(), l.spdx.clone(), l.name.clone()),
+            None => (self.declared.clone(), licence_ref(&self.declared), self.declared.clone()),
         };
         let mut evidence = self.evidence;
         evidence.sort();
@@ -140,21 +169,35 @@ fn named_at(e: &ModelEvidence, kind: EvidenceKind, value: Option<String>) -> Evi
     Evidence { file, line, kind, value }
 }
 
+/// One catalogue licence with its evidence, resolved as `licensing` would.
+fn single(licence: Option<&'static Licence>, declared: &str, evidence: Evidence) -> Resolved {
+    let mut part = Part::known(licence, declared);
+    part.evidence.push(evidence);
+    Resolved {
+        licensing: build_licensing(vec![part], Combination::All, Vec::new(), Vec::new()),
+        parts: vec![(Vec::new(), Vec::new())],
+    }
+}
+
 /// A model behind a provider's API: the licence of its open weights when the provider table
 /// names one, else the provider's terms (proprietary) and what they restrict.
 fn hosted_licensing(h: &Hosted, e: &ModelEvidence) -> (Licensing, Vec<Restriction>) {
     let providers = Providers::get();
-    let cat = Catalogue::get();
     if let Some(id) = providers.model_of(&h.provider, &h.model).and_then(|m| m.licence.clone()) {
         let ev = named_at(e, EvidenceKind::Catalogue, Some(id.clone()));
-        let part = Part { licence: resolve_name(cat, &id), declared: id, evidence: vec![ev], texts: vec![] };
-        let licensing = build_licensing(vec![part], Combination::All, Vec::new(), Vec::new());
-        let restrictions = own_restrictions(&licensing, &[], &[]);
-        return (licensing, restrictions);
+        let resolved = single(resolve_name(Catalogue::get(), &id), &id, ev);
+        let restrictions = own_restrictions(&resolved, &[]);
+        return (resolved.licensing, restrictions);
     }
     let Some(terms) = providers.by_id(&h.provider).and_then(|p| p.terms.as_ref()) else {
         return (build_licensing(Vec::new(), Combination::All, Vec::new(), Vec::new()), Vec::new());
     };
+    if let Some(licence) = terms.licence.as_deref().and_then(|id| Catalogue::get().by_id(id)) {
+        let ev = named_at(e, EvidenceKind::VendorTerms, Some(licence.id.clone()));
+        let resolved = single(Some(licence), &licence.id, ev);
+        let restrictions = own_restrictions(&resolved, &[]);
+        return (resolved.licensing, restrictions);
+    }
     let ev = named_at(e, EvidenceKind::VendorTerms, Some(terms.id.clone()));
     let part = LicencePart {
         id: terms.id.clone(),
@@ -174,62 +217,48 @@ fn hosted_licensing(h: &Hosted, e: &ModelEvidence) -> (Licensing, Vec<Restrictio
         unidentified: Vec::new(),
         conflicts: Vec::new(),
     };
-    let restrictions =
-        terms.restrictions.iter().map(|r| restriction(r, vec![ev.clone()], Some(terms.id.clone()))).collect();
+    let restrictions = terms
+        .restrictions
+        .iter()
+        .map(|r| Restriction {
+            kind: r.kind,
+            detail: r.detail.clone(),
+            evidence: vec![ev.clone()],
+            licence: Some(terms.id.clone()),
+            inherited_from: None,
+            users: r.users,
+            revenue_usd: r.revenue_usd,
+            regions: r.regions.clone(),
+        })
+        .collect();
     (licensing, restrictions)
 }
 
-/// A restriction from a catalogue or provider definition.
-fn restriction(r: &RestrictionDef, evidence: Vec<Evidence>, licence: Option<String>) -> Restriction {
-    Restriction {
-        kind: r.kind,
-        detail: r.detail.clone(),
-        evidence,
-        licence,
-        inherited_from: None,
-        users: r.users,
-        revenue_usd: r.revenue_usd,
-        regions: r.regions.clone(),
-    }
-}
-
-/// Each licence part's id with the indexes of the texts it was found in.
-type TextSources = Vec<(String, Vec<usize>)>;
-
 /// The licence of a well-known base family, for a model that only its name identifies.
-fn catalogue_licensing(e: &ModelEvidence) -> Option<(Licensing, TextSources)> {
+fn catalogue_licensing(e: &ModelEvidence) -> Option<Resolved> {
     let (family, lic) = Catalogue::get().base_family(&e.id)?;
     let ev = named_at(e, EvidenceKind::Catalogue, Some(family.pattern.clone()));
-    let part = Part { licence: Some(lic), declared: lic.id.clone(), evidence: vec![ev], texts: vec![] };
-    let sources = vec![(lic.id.clone(), Vec::new())];
-    Some((build_licensing(vec![part], Combination::All, Vec::new(), Vec::new()), sources))
+    Some(single(Some(lic), &lic.id, ev))
 }
 
-/// Builds the licensing of a card plus texts; also returns the parts' text sources for
-/// clause look-ups.
-fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>]) -> (Licensing, TextSources) {
-    licensing_with(card, &[], texts)
+/// What `licensing` works out, beyond the public [`Licensing`]: where each part was found, for
+/// locating its clauses.
+struct Resolved {
+    licensing: Licensing,
+    /// Per part, in the order of `licensing.parts`.
+    parts: Vec<PartSources>,
 }
 
-/// [`licensing`] with licence ids declared outside the card (weights metadata) counted as
-/// declarations.
-fn licensing_with(card: Option<&Card>, declared: &[Evidence], texts: &[ScannedText<'_>]) -> (Licensing, TextSources) {
+/// Where a part was found: the texts it was identified in, and the clauses read from
+/// unidentified texts, each with its text index.
+type PartSources = (Vec<usize>, Vec<(usize, Clause)>);
+
+/// Builds the licensing of a card plus licence texts plus weight headers.
+fn licensing(card: Option<&Card>, texts: &[ScannedText<'_>], weight_files: &[WeightFile]) -> Resolved {
     let cat = Catalogue::get();
     let (mut parts, mut combination) = card.map(declared_parts).unwrap_or((Vec::new(), Combination::All));
-    for ev in declared {
-        let Some(name) = ev.value.as_deref().map(str::trim).filter(|n| !n.is_empty()) else { continue };
-        let licence = resolve_name(cat, name);
-        let same = |p: &Part| match (p.licence, licence) {
-            (Some(a), Some(b)) => a.id == b.id,
-            _ => p.declared.eq_ignore_ascii_case(name),
-        };
-        match parts.iter_mut().find(|p| same(p)) {
-            Some(p) => p.evidence.push(ev.clone()),
-            None => parts.push(Part { licence, declared: name.to_string(), evidence: vec![ev.clone()], texts: vec![] }),
-        }
-    }
-    let declared_count = parts.len();
-    let declared_ids: Vec<String> = parts.iter().map(Part::id).collect();
+    let declared = Declared { count: parts.len(), ids: parts.iter().map(Part::id).collect() };
+    let declared_count = declared.count;
     let mut conflicts = Vec::new();
     let mut unidentified = Vec::new();
     let mut policies: Vec<(usize, &text::TextMatch)> = Vec::new();
@@ -242,8 +271,10 @@ fn licensing_with(card: Option<&Card>, declared: &[Evidence], texts: &[ScannedTe
                 kind: EvidenceKind::LicenceFile,
                 value: None,
             });
+            add_unidentified(&mut parts, declared_count, t, ti);
             continue;
         }
+        let first_line = t.matches.iter().map(|m| m.start_line).min();
         for m in &t.matches {
             if m.licence.document == Document::Policy {
                 policies.push((ti, m));
@@ -255,7 +286,13 @@ fn licensing_with(card: Option<&Card>, declared: &[Evidence], texts: &[ScannedTe
                 kind: EvidenceKind::LicenceFile,
                 value: Some(m.licence.id.clone()),
             };
-            add_found(&mut parts, declared_count, m.licence, ev, ti, &declared_ids, &mut conflicts);
+            let primary = Some(m.start_line) == first_line;
+            add_found(
+                &mut parts,
+                &declared,
+                Found { licence: m.licence, evidence: vec![ev], text: Some(ti), primary },
+                &mut conflicts,
+            );
         }
     }
     for (ti, m) in policies {
@@ -271,48 +308,162 @@ fn licensing_with(card: Option<&Card>, declared: &[Evidence], texts: &[ScannedTe
             p.texts.push(ti);
         } else if let Some(owner) = m.licence.policy_for.first().and_then(|id| cat.by_id(id)) {
             // A use policy implies the licence that incorporates it.
-            add_found(&mut parts, declared_count, owner, ev, ti, &declared_ids, &mut conflicts);
+            let found = Found { licence: owner, evidence: vec![ev], text: Some(ti), primary: true };
+            add_found(&mut parts, &declared, found, &mut conflicts);
         }
+    }
+    // What weight headers declare (GGUF `general.license`, safetensors and ONNX metadata).
+    for header in weights::header_licences(weight_files) {
+        match header.licence {
+            Some(licence) => {
+                let found = Found { licence, evidence: header.evidence, text: None, primary: true };
+                add_found(&mut parts, &declared, found, &mut conflicts);
+            }
+            None => add_unresolved(&mut parts, &declared, &header.name, header.evidence, &mut conflicts),
+        }
+    }
+    // Nothing declared, no licence file: a card that names its licence in prose.
+    if parts.is_empty()
+        && let Some((card, section)) = card.and_then(|c| c.licence_section.as_ref().map(|s| (c, s)))
+    {
+        parts.extend(card_text_parts(card, section));
     }
 
     if declared_count == 0 && is_dual_licence(texts) && parts.len() > 1 {
         combination = Combination::Any;
     }
-    let sources: Vec<(String, Vec<usize>)> = parts.iter().map(|p| (p.id(), p.texts.clone())).collect();
-    (build_licensing(parts, combination, unidentified, conflicts), sources)
+    let sources = parts.iter().map(|p| (p.texts.clone(), p.clauses.clone())).collect();
+    Resolved { licensing: build_licensing(parts, combination, unidentified, conflicts), parts: sources }
+}
+
+/// An unidentified licence text: read clause by clause, and attached to the card's unknown
+/// licence name if it has one (`license: other` + an uncatalogued `license_name`), else kept as
+/// a part of its own, so its restrictions count whatever else the card says.
+fn add_unidentified(parts: &mut Vec<Part>, declared_count: usize, t: &ScannedText<'_>, ti: usize) {
+    let found = clauses::extract(&t.norm);
+    let ev = Evidence { file: t.text.file.clone(), line: None, kind: EvidenceKind::LicenceFile, value: None };
+    let target = match parts[..declared_count].iter().position(|p| p.licence.is_none()) {
+        Some(i) => i,
+        None => {
+            parts.push(Part::unknown("unknown"));
+            parts.len() - 1
+        }
+    };
+    let p = &mut parts[target];
+    p.evidence.push(ev);
+    p.texts.push(ti);
+    p.clauses.extend(found.into_iter().map(|c| (ti, c)));
+}
+
+/// Licences a card's licence section names.
+fn card_text_parts(card: &Card, section: &crate::model::Located<String>) -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::new();
+    for m in text::identify(&section.value) {
+        // In the section about the licence, naming a licence by its title states it; phrases
+        // alone (shared wording) do not.
+        if m.anchor.is_none() {
+            continue;
+        }
+        let licence = match m.licence.document {
+            Document::Policy => m.licence.policy_for.first().and_then(|id| Catalogue::get().by_id(id)),
+            Document::Licence => Some(m.licence),
+        };
+        let Some(licence) = licence else { continue };
+        if out.iter().any(|p| p.licence.is_some_and(|l| l.id == licence.id)) {
+            continue;
+        }
+        let mut part = Part::known(Some(licence), &licence.id);
+        part.evidence.push(Evidence {
+            file: card.file.clone(),
+            line: Some(section.line + m.anchor.unwrap_or(m.start_line) - 1),
+            kind: EvidenceKind::CardText,
+            value: Some(licence.id.clone()),
+        });
+        out.push(part);
+    }
+    out
 }
 
 /// Adds a licence found in a file: merged with an equal or vaguer declared part, else a new
-/// part (and, when the card declared something else, a conflict).
-fn add_found(
-    parts: &mut Vec<Part>,
-    declared_count: usize,
-    lic: &'static Licence,
-    ev: Evidence,
-    ti: usize,
-    declared_ids: &[String],
-    conflicts: &mut Vec<Conflict>,
-) {
+/// part. A file's first-named licence that the card did not declare is a conflict; licences a
+/// file names after its own (bundled third-party notices) are parts, never conflicts.
+fn add_found(parts: &mut Vec<Part>, declared: &Declared, found: Found, conflicts: &mut Vec<Conflict>) {
+    let Found { licence: lic, evidence, text, primary } = found;
+    let Some(ev) = evidence.first().cloned() else { return };
     if let Some(p) = parts.iter_mut().find(|p| p.licence.is_some_and(|l| l.id == lic.id)) {
-        p.evidence.push(ev);
-        p.texts.push(ti);
+        p.evidence.extend(evidence);
+        p.texts.extend(text);
         return;
     }
-    let refinable = parts[..declared_count].iter().position(|p| match p.licence {
-        None => true,
-        Some(d) => d.generic && lic.family.as_deref() == Some(d.id.as_str()),
+    let refinable = parts[..declared.count].iter().position(|p| match p.licence {
+        None => primary,
+        Some(d) => d.generic && lic.parent.as_deref() == Some(d.id.as_str()),
     });
     if let Some(i) = refinable {
         let p = &mut parts[i];
         p.licence = Some(lic);
-        p.evidence.push(ev);
-        p.texts.push(ti);
+        p.evidence.extend(evidence);
+        p.texts.extend(text);
         return;
     }
-    if declared_count > 0 {
-        conflicts.push(Conflict { declared: declared_ids.to_vec(), found: lic.id.clone(), evidence: ev.clone() });
+    if declared.count > 0 && primary {
+        conflicts.push(Conflict { declared: declared.ids.clone(), found: lic.id.clone(), evidence: ev });
     }
-    parts.push(Part { licence: Some(lic), declared: lic.id.clone(), evidence: vec![ev], texts: vec![ti] });
+    let mut part = Part::known(Some(lic), &lic.id);
+    part.evidence = evidence;
+    part.texts.extend(text);
+    parts.push(part);
+}
+
+/// A licence name a weight header declares that the catalogue does not know: merged with an
+/// equally unknown declared name, else kept as its own part (and a conflict when the card named
+/// something else). Placeholders (`other`, `unknown`) only add evidence.
+fn add_unresolved(
+    parts: &mut Vec<Part>,
+    declared: &Declared,
+    name: &str,
+    evidence: Vec<Evidence>,
+    conflicts: &mut Vec<Conflict>,
+) {
+    let Some(ev) = evidence.first().cloned() else { return };
+    let placeholder = weights::is_placeholder(name);
+    let same = parts.iter_mut().find(|p| {
+        p.licence.is_none() && (p.declared.eq_ignore_ascii_case(name.trim()) || weights::is_placeholder(&p.declared))
+    });
+    if let Some(p) = same {
+        if !placeholder {
+            p.declared = name.trim().to_string();
+        }
+        p.evidence.extend(evidence);
+        return;
+    }
+    if declared.count > 0 {
+        if placeholder {
+            return;
+        }
+        conflicts.push(Conflict { declared: declared.ids.clone(), found: name.trim().to_string(), evidence: ev });
+    }
+    let mut part = Part::unknown(name.trim());
+    part.evidence = evidence;
+    parts.push(part);
+}
+
+/// What the card declared, for judging what files say.
+struct Declared {
+    /// How many of the first parts came from the card.
+    count: usize,
+    /// Their ids.
+    ids: Vec<String>,
+}
+
+/// A licence found in a text or a weight header.
+struct Found {
+    licence: &'static Licence,
+    evidence: Vec<Evidence>,
+    /// The licence text it was found in (none for a weight header).
+    text: Option<usize>,
+    /// The licence the file names first (its own), as opposed to bundled notices after it.
+    primary: bool,
 }
 
 /// `LICENSE-APACHE` + `LICENSE-MIT` side by side: the Rust convention for "either".
@@ -342,10 +493,8 @@ fn declared_parts(card: &Card) -> (Vec<Part>, Combination) {
         for name in names {
             let mut part = match name.to_ascii_lowercase().as_str() {
                 "other" => resolve_other(card),
-                "unknown" => Part { licence: None, declared: "unknown".into(), evidence: vec![], texts: vec![] },
-                _ => {
-                    Part { licence: resolve_name(cat, &name), declared: name.clone(), evidence: vec![], texts: vec![] }
-                }
+                "unknown" => Part::unknown("unknown"),
+                _ => Part::known(resolve_name(cat, &name), &name),
             };
             part.evidence.insert(0, ev.clone());
             if !parts.iter().any(|p| p.licence.is_some() && p.licence.map(|l| &l.id) == part.licence.map(|l| &l.id)) {
@@ -359,7 +508,7 @@ fn declared_parts(card: &Card) -> (Vec<Part>, Combination) {
 /// `license: other` resolved through `license_name`, then `license_link`.
 fn resolve_other(card: &Card) -> Part {
     let cat = Catalogue::get();
-    let mut part = Part { licence: None, declared: "other".into(), evidence: vec![], texts: vec![] };
+    let mut part = Part::unknown("other");
     if let Some(name) = &card.meta.license_name {
         part.declared = name.value.trim().to_string();
         part.licence = resolve_name(cat, &name.value);
@@ -465,20 +614,39 @@ fn build_licensing(
 /// The restrictions of the licences that bind the model: every part for AND, the least
 /// restrictive part for OR. Each is located at its clause in the licence text when the text
 /// is there, else at the declaration.
-fn own_restrictions(
-    licensing: &Licensing,
-    sources: &[(String, Vec<usize>)],
-    texts: &[ScannedText<'_>],
-) -> Vec<Restriction> {
+fn own_restrictions(resolved: &Resolved, texts: &[ScannedText<'_>]) -> Vec<Restriction> {
+    let licensing = &resolved.licensing;
     let cat = Catalogue::get();
-    let binding: Vec<&LicencePart> = match licensing.combination {
-        Combination::All => licensing.parts.iter().collect(),
-        Combination::Any => licensing.parts.iter().min_by_key(|p| p.category.restrictiveness()).into_iter().collect(),
+    let binding: Vec<usize> = match licensing.combination {
+        Combination::All => (0..licensing.parts.len()).collect(),
+        Combination::Any => (0..licensing.parts.len())
+            .min_by_key(|&i| licensing.parts[i].category.restrictiveness())
+            .into_iter()
+            .collect(),
     };
     let mut out: Vec<Restriction> = Vec::new();
-    for part in binding {
+    for i in binding {
+        let part = &licensing.parts[i];
+        let (text_ids, found) = &resolved.parts[i];
+        // Restrictions read from an unidentified text, each at its clause.
+        for (ti, c) in found {
+            out.push(Restriction {
+                kind: c.kind,
+                detail: c.detail.clone(),
+                evidence: vec![Evidence {
+                    file: texts[*ti].text.file.clone(),
+                    line: Some(c.line),
+                    kind: EvidenceKind::LicenceFile,
+                    value: None,
+                }],
+                licence: Some(part.id.clone()),
+                inherited_from: None,
+                users: c.users,
+                revenue_usd: c.revenue_usd,
+                regions: c.regions.clone(),
+            });
+        }
         let Some(lic) = cat.by_id(&part.id).filter(|l| l.id == part.id) else { continue };
-        let text_ids: &[usize] = sources.iter().find(|(id, _)| *id == part.id).map_or(&[], |(_, t)| t.as_slice());
         for r in &lic.restrictions {
             let mut evidence: Vec<Evidence> = text_ids
                 .iter()
@@ -495,7 +663,16 @@ fn own_restrictions(
             if evidence.is_empty() {
                 evidence.extend(part.evidence.first().cloned());
             }
-            out.push(restriction(r, evidence, Some(lic.id.clone())));
+            out.push(Restriction {
+                kind: r.kind,
+                detail: r.detail.clone(),
+                evidence,
+                licence: Some(lic.id.clone()),
+                inherited_from: None,
+                users: r.users,
+                revenue_usd: r.revenue_usd,
+                regions: r.regions.clone(),
+            });
         }
     }
     out
@@ -530,6 +707,78 @@ fn card_restrictions(card: &Card) -> Vec<Restriction> {
         });
     }
     out
+}
+
+/// One licence text explained on its own (`modelgate licences identify`): what it is, and the
+/// restrictions it states, each at its line.
+#[derive(Debug)]
+pub struct TextReport {
+    /// Licences found, best first.
+    pub matches: Vec<text::TextMatch>,
+    /// Restrictions: the catalogue's for identified licences (located at their clause), read
+    /// clause by clause when nothing was identified.
+    pub restrictions: Vec<Clause>,
+}
+
+/// Identifies a licence text and locates its restrictions.
+pub fn explain_text(raw: &str) -> TextReport {
+    let norm = Normalised::new(raw);
+    let matches = text::identify_normalised(raw, &norm);
+    let restrictions = if matches.is_empty() {
+        clauses::extract(&norm)
+    } else {
+        let mut out: Vec<Clause> = Vec::new();
+        for m in &matches {
+            for r in &m.licence.restrictions {
+                let Some(line) = clause_line(&norm, &r.clause) else { continue };
+                if out.iter().any(|c| c.kind == r.kind && c.line == line) {
+                    continue;
+                }
+                out.push(Clause {
+                    kind: r.kind,
+                    detail: r.detail.clone(),
+                    line,
+                    users: r.users,
+                    revenue_usd: r.revenue_usd,
+                    regions: r.regions.clone(),
+                });
+            }
+        }
+        out.sort_by_key(|c| (c.line, c.kind));
+        out
+    };
+    TextReport { matches, restrictions }
+}
+
+/// How a free-text licence name was resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Resolution {
+    /// A catalogue id or alias.
+    Alias,
+    /// An SPDX id.
+    Spdx,
+    /// The name reads as a licence title.
+    Title,
+}
+
+/// Resolves a free-text licence name ("Llama 2 Community License Agreement", "Apache 2.0") to a
+/// catalogue entry: by id or alias, then as an SPDX id, then as a licence title. A use policy's
+/// name resolves to the licence that incorporates it.
+pub fn resolve_free_text(name: &str) -> Option<(&'static Licence, Resolution)> {
+    let cat = Catalogue::get();
+    if let Some(l) = cat.lookup(name) {
+        return Some((l, Resolution::Alias));
+    }
+    if let Some(l) = spdx::license_id(name.trim()).and_then(|id| text::resolve_spdx(id.name)) {
+        return Some((l, Resolution::Spdx));
+    }
+    let m = text::identify(name).into_iter().find(|m| m.method == text::Method::Phrases)?;
+    let licence = match m.licence.document {
+        Document::Policy => m.licence.policy_for.first().and_then(|id| cat.by_id(id))?,
+        Document::Licence => m.licence,
+    };
+    Some((licence, Resolution::Title))
 }
 
 #[cfg(test)]

@@ -36,6 +36,10 @@ pub struct TextMatch {
     pub end_line: u32,
     /// How it was recognised.
     pub method: Method,
+    /// How many identifying phrases matched (0 for the SPDX detector); breaks ties.
+    pub evidence: u32,
+    /// The first line naming the licence (a title or version line), if any.
+    pub anchor: Option<u32>,
 }
 
 /// The lowest confidence reported as a match.
@@ -95,6 +99,8 @@ struct Hits {
     excluded: bool,
     first_line: u32,
     last_line: u32,
+    /// First line of a title or version-line hit.
+    anchor: Option<u32>,
     any: bool,
 }
 
@@ -132,6 +138,9 @@ fn phrase_matches(norm: &Normalised) -> Vec<TextMatch> {
             ..Hits::default()
         });
         let line = norm.line_of(m.start());
+        if matches!(role, Role::Title | Role::Confirm) {
+            h.anchor = Some(h.anchor.map_or(line, |a| a.min(line)));
+        }
         match role {
             Role::Title => h.titles[pi] = true,
             Role::Confirm => h.confirm[pi] = true,
@@ -154,12 +163,15 @@ fn phrase_matches(norm: &Normalised) -> Vec<TextMatch> {
         let lic = &cat.licences()[li];
         let confidence = score(&h);
         if confidence >= THRESHOLD {
+            let count = |v: &[bool]| v.iter().filter(|x| **x).count() as u32;
             out.push(TextMatch {
                 licence: lic,
                 confidence,
                 start_line: h.first_line,
                 end_line: h.last_line,
                 method: Method::Phrases,
+                evidence: count(&h.titles) + count(&h.confirm) + count(&h.phrases),
+                anchor: h.anchor,
             });
         }
     }
@@ -187,7 +199,9 @@ fn score(h: &Hits) -> f32 {
         0.65 + 0.2 * phrases
     } else if !h.confirm.is_empty() && h.confirm.iter().any(|x| *x) && phrases >= 0.5 {
         0.7 + 0.2 * phrases
-    } else if phrases >= 0.5 && h.phrases.len() >= 2 {
+    } else if phrases >= 0.5 && h.phrases.iter().filter(|x| **x).count() >= 2 {
+        // Body phrases alone need at least two hits: one common phrase ("prohibited uses")
+        // appears in too many unrelated texts.
         0.4 + 0.5 * phrases
     } else {
         0.0
@@ -234,6 +248,8 @@ fn spdx_matches(text: &str) -> Vec<TextMatch> {
             start_line: 1,
             end_line: lines,
             method: Method::Spdx,
+            evidence: 0,
+            anchor: None,
         });
     }
     for c in result.containing {
@@ -244,6 +260,8 @@ fn spdx_matches(text: &str) -> Vec<TextMatch> {
                 start_line: c.line_range.0 as u32 + 1,
                 end_line: (c.line_range.1 as u32).max(c.line_range.0 as u32 + 1),
                 method: Method::Spdx,
+                evidence: 0,
+                anchor: None,
             });
         }
     }
@@ -268,6 +286,10 @@ fn select(mut candidates: Vec<TextMatch>, lines: u32) -> Vec<TextMatch> {
         b.confidence
             .total_cmp(&a.confidence)
             .then((b.method == Method::Phrases).cmp(&(a.method == Method::Phrases)))
+            // On a tie: the licence the file names first ("X is licensed under Y" followed by
+            // bundled third-party texts), then the one with more identifying phrases found.
+            .then(a.start_line.cmp(&b.start_line))
+            .then(b.evidence.cmp(&a.evidence))
             .then(a.licence.id.cmp(&b.licence.id))
     });
     let mut kept: Vec<TextMatch> = Vec::new();
@@ -278,7 +300,12 @@ fn select(mut candidates: Vec<TextMatch>, lines: u32) -> Vec<TextMatch> {
         if c.licence.document == Document::Policy && kept.iter().any(|k| c.licence.policy_for.contains(&k.licence.id)) {
             continue;
         }
-        let overlaps = kept.iter().any(|k| c.start_line <= k.end_line && k.start_line <= c.end_line);
+        // Spans of shared wording overlap when two texts follow each other; two licences that
+        // each state their own name and version on different lines are two licences.
+        let named_apart = |k: &TextMatch| {
+            c.confidence >= 0.9 && matches!((c.anchor, k.anchor), (Some(a), Some(b)) if a.abs_diff(b) >= 3)
+        };
+        let overlaps = kept.iter().any(|k| c.start_line <= k.end_line && k.start_line <= c.end_line && !named_apart(k));
         let sibling = kept.iter().any(|k| same_family(k.licence, c.licence));
         if kept.is_empty() || (!overlaps && !sibling) {
             kept.push(c);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::sections;
-use crate::model::{Card, CardKind, CardMeta, Located};
+use crate::model::{Card, CardKind, CardMeta, Located, Metadata};
 
 /// Keys that make front matter a model card.
 const MODEL_KEYS: &[&str] = &[
@@ -45,17 +45,28 @@ pub const MAX_FRONT_MATTER: usize = 1 << 20;
 /// not named like a card (`README.md`, `MODEL_CARD.md`).
 pub fn parse(file: &str, text: &str) -> Option<Card> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut card = parse_card(file, text)?;
+    card.text = text.to_string();
+    Some(card)
+}
+
+fn parse_card(file: &str, text: &str) -> Option<Card> {
     let card_name = is_card_name(file);
     let split = split_front_matter(text);
     match split {
-        FrontMatter::None => card_name.then(|| Card {
-            file: file.to_string(),
-            kind: CardKind::Model,
-            meta: CardMeta::default(),
-            metadata: Value::Object(Default::default()),
-            sections: sections::index(text, 1),
-            parse_error: None,
-            recognised: false,
+        FrontMatter::None => card_name.then(|| {
+            let sections = sections::index(text, 1);
+            Card {
+                file: file.to_string(),
+                kind: CardKind::Model,
+                meta: CardMeta::default(),
+                metadata: Metadata::empty(),
+                licence_section: sections::licence_section(text, 1, &sections),
+                sections,
+                parse_error: None,
+                recognised: false,
+                text: String::new(),
+            }
         }),
         FrontMatter::Unterminated { yaml } => {
             let looks_like_card = card_name || has_card_key_lines(yaml);
@@ -65,18 +76,21 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                     file: file.to_string(),
                     kind,
                     meta,
-                    metadata: Value::Object(Default::default()),
+                    metadata: Metadata::empty(),
                     sections: Vec::new(),
                     parse_error: Some(Located {
                         value: "front matter opened with `---` on line 1 is never closed".to_string(),
                         line: 1,
                     }),
                     recognised: true,
+                    licence_section: None,
+                    text: String::new(),
                 }
             })
         }
         FrontMatter::Block { yaml, body, body_line } => {
             let sections = sections::index(body, body_line);
+            let licence_section = sections::licence_section(body, body_line, &sections);
             let parsed = if yaml.len() > MAX_FRONT_MATTER {
                 Err(Located {
                     value: format!("front matter is {} bytes, over the {MAX_FRONT_MATTER}-byte limit", yaml.len()),
@@ -93,13 +107,15 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                             file: file.to_string(),
                             kind: CardKind::Model,
                             meta: CardMeta::default(),
-                            metadata: Value::Object(Default::default()),
+                            metadata: Metadata::empty(),
                             sections,
                             parse_error: (!metadata.is_null()).then(|| Located {
                                 value: "front matter is not a mapping of keys to values".to_string(),
                                 line: 2,
                             }),
                             recognised: false,
+                            licence_section,
+                            text: String::new(),
                         });
                     };
                     let kind = kind_of(map.keys().map(String::as_str));
@@ -112,10 +128,12 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                         file: file.to_string(),
                         kind: kind.unwrap_or(CardKind::Model),
                         meta,
-                        metadata,
+                        metadata: Metadata::from_value(&metadata),
                         sections,
                         parse_error: problem,
                         recognised,
+                        licence_section,
+                        text: String::new(),
                     })
                 }
                 Err(error) => {
@@ -126,10 +144,12 @@ pub fn parse(file: &str, text: &str) -> Option<Card> {
                             file: file.to_string(),
                             kind,
                             meta,
-                            metadata: Value::Object(Default::default()),
+                            metadata: Metadata::empty(),
                             sections,
                             parse_error: Some(error),
                             recognised: true,
+                            licence_section,
+                            text: String::new(),
                         }
                     })
                 }

@@ -1,11 +1,12 @@
 //! Stage 2: read each discovered file once, in parallel, and turn it into plain data.
 //!
-//! Text files are read up to a size limit; weight files are never read beyond a few header
-//! bytes. Nothing found here is judged: that is for the later stages.
+//! Text files are read up to a size limit; weight files are never read beyond their headers
+//! (see [`weights`]). Nothing found here is judged: that is for the later stages.
 
 pub mod card;
 pub mod references;
 pub mod sections;
+pub mod weights;
 
 use std::{
     fs::File,
@@ -15,10 +16,7 @@ use std::{
 
 use rayon::prelude::*;
 
-use crate::{
-    model::{Artifact, ArtifactKind, Language, LicenceText, ModelConfig, Parsed, Problem, ProblemKind, WeightFile},
-    vocab::WeightFormat,
-};
+use crate::model::{Artifact, ArtifactKind, Language, LicenceText, ModelConfig, Parsed, Problem, ProblemKind};
 
 /// Limits on what is read.
 #[derive(Clone, Copy, Debug)]
@@ -26,6 +24,9 @@ pub struct Limits {
     /// Largest text file (card, licence, config) read, in bytes; longer files are read up to
     /// this many bytes and reported.
     pub max_file_size: u64,
+    /// Keep each card's whole text for rules that read it; without such rules the text is
+    /// dropped once parsed, so memory stays at what the parsed facts cost.
+    pub keep_card_text: bool,
     /// Read code and configuration files for the models they name (`--no-code-references`
     /// turns it off; Python files are then only counted, not read).
     pub code_references: bool,
@@ -33,7 +34,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_size: 10 * 1024 * 1024, code_references: true }
+        Limits { max_file_size: 10 * 1024 * 1024, keep_card_text: false, code_references: true }
     }
 }
 
@@ -58,7 +59,7 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
         }
         ArtifactKind::Source(_) if !limits.code_references => Vec::new(),
         ArtifactKind::Source(language) => code_references(artifact, language, limits),
-        ArtifactKind::Weights(format) => weights(artifact, format),
+        ArtifactKind::Weights(format) => weights::read(artifact, format),
         ArtifactKind::Markdown => {
             // Most Markdown files are not cards: look at the first bytes before reading more.
             let named_card = card::is_card_name(&artifact.rel);
@@ -69,7 +70,14 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
                     Err(e) => return vec![io_problem(artifact, &e)],
                 }
             }
-            with_text(artifact, limits, |text| card::parse(&artifact.rel, text).map(|c| Parsed::Card(Box::new(c))))
+            with_text(artifact, limits, |text| {
+                card::parse(&artifact.rel, text).map(|mut c| {
+                    if !limits.keep_card_text {
+                        c.text = String::new();
+                    }
+                    Parsed::Card(Box::new(c))
+                })
+            })
         }
         ArtifactKind::LicenceText => with_text(artifact, limits, |text| {
             (!text.trim().is_empty())
@@ -144,48 +152,7 @@ fn read_prefix(path: &Path, n: usize) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// A weight file: its size from the directory entry, and for the ambiguous `.bin` extension a
-/// look at the magic bytes, so that arbitrary binaries are not taken for weights.
-fn weights(artifact: &Artifact, format: WeightFormat) -> Vec<Parsed> {
-    let name = artifact.rel.rsplit('/').next().unwrap_or(&artifact.rel).to_ascii_lowercase();
-    if name == "training_args.bin" || name.ends_with(".index") {
-        return Vec::new();
-    }
-    if name.ends_with(".bin") {
-        match read_prefix(&artifact.path, 8) {
-            Ok(head) => match sniff(&head) {
-                Some(detected) => {
-                    return vec![Parsed::Weights(WeightFile {
-                        file: artifact.rel.clone(),
-                        format: detected,
-                        bytes: artifact.size,
-                    })];
-                }
-                // Raw tensor dumps (`model.bin` of some runtimes) have no magic; trust names that say
-                // "model" or "weights", drop the rest.
-                None if name.contains("model") || name.contains("weight") || name.contains("adapter") => {}
-                None => return Vec::new(),
-            },
-            Err(e) => return vec![io_problem(artifact, &e)],
-        }
-    }
-    vec![Parsed::Weights(WeightFile { file: artifact.rel.clone(), format, bytes: artifact.size })]
-}
-
-/// The format magic bytes announce, for the formats that have one.
-pub fn sniff(head: &[u8]) -> Option<WeightFormat> {
-    if head.starts_with(b"PK\x03\x04") {
-        Some(WeightFormat::Pytorch)
-    } else if head.starts_with(b"GGUF") {
-        Some(WeightFormat::Gguf)
-    } else if head.len() >= 2 && head[0] == 0x80 && (2..=5).contains(&head[1]) {
-        Some(WeightFormat::Pytorch)
-    } else if head.len() >= 8 && head[..8] == *b"\x89HDF\r\n\x1a\n" {
-        Some(WeightFormat::Hdf5)
-    } else {
-        None
-    }
-}
+pub use weights::sniff;
 
 /// A `config.json` that names a model type or architecture.
 fn config(file: &str, text: &str) -> Option<ModelConfig> {
@@ -207,15 +174,6 @@ fn config(file: &str, text: &str) -> Option<ModelConfig> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn magic_bytes() {
-        assert_eq!(sniff(b"PK\x03\x04rest"), Some(WeightFormat::Pytorch));
-        assert_eq!(sniff(b"GGUF\x03\0\0\0"), Some(WeightFormat::Gguf));
-        assert_eq!(sniff(b"\x80\x02}q\0"), Some(WeightFormat::Pytorch));
-        assert_eq!(sniff(b"hello"), None);
-        assert_eq!(sniff(b""), None);
-    }
 
     #[test]
     fn configs_need_a_model_key() {

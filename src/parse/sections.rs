@@ -49,6 +49,28 @@ pub fn index(body: &str, first_line: u32) -> Vec<Section> {
     resolve(raw)
 }
 
+/// The largest licence section kept for identification.
+const MAX_LICENCE_SECTION: usize = 64 * 1024;
+
+/// The text under the first heading about the licence ("License", "Licensing", "Terms of
+/// use"), up to the next heading of the same or a higher level, with the 1-based line of its
+/// first line. A card that states its licence only in prose is identified from it.
+pub fn licence_section(body: &str, first_line: u32, sections: &[Section]) -> Option<crate::model::Located<String>> {
+    let pos = sections.iter().position(|s| s.kinds.contains(&SectionKind::Licence))?;
+    let heading = &sections[pos];
+    let end_line = sections[pos + 1..].iter().find(|s| s.level <= heading.level).map(|s| s.line);
+    let start = (heading.line + 1).checked_sub(first_line)? as usize;
+    let mut text = String::new();
+    for (i, line) in body.lines().enumerate().skip(start) {
+        if end_line.is_some_and(|e| first_line + i as u32 >= e) || text.len() + line.len() > MAX_LICENCE_SECTION {
+            break;
+        }
+        text.push_str(line);
+        text.push('\n');
+    }
+    (!text.trim().is_empty()).then(|| crate::model::Located { value: text, line: heading.line + 1 })
+}
+
 fn mark_filled(raw: &mut [(Section, bool)]) {
     if let Some(last) = raw.last_mut() {
         last.1 = true;
@@ -344,6 +366,18 @@ mod tests {
         assert!(s[0].filled);
         assert_eq!(s[1].level, 2);
         assert!(s[1].filled);
+    }
+
+    #[test]
+    fn the_licence_section_is_kept_for_identification() {
+        let body = "# M\n\nText.\n\n## License\n\nReleased under the Llama 3.1 Community License.\n\n### Notes\n\nMore.\n\n## Citation\n\nx\n";
+        let s = index(body, 5);
+        let l = licence_section(body, 5, &s).unwrap();
+        assert_eq!(l.line, 10);
+        assert!(l.value.contains("Llama 3.1 Community License"));
+        assert!(l.value.contains("More."), "sub-sections belong to the section");
+        assert!(!l.value.contains("Citation"));
+        assert!(licence_section("# Only\ntext\n", 1, &index("# Only\ntext\n", 1)).is_none());
     }
 
     #[test]

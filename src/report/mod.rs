@@ -1,7 +1,12 @@
 //! Stage 7: the report. One data structure (`Report`, the JSON contract, schema version 1)
 //! rendered by each output format. This is the only module that writes scan output.
 
+mod github;
 mod json;
+mod junit;
+pub mod licences;
+pub mod rules;
+mod sarif;
 mod terminal;
 
 use std::{collections::BTreeMap, io};
@@ -9,10 +14,12 @@ use std::{collections::BTreeMap, io};
 use serde::Serialize;
 
 use crate::{
+    evaluate::pack::Rule,
     model::{
         Assessed, BaseModel, CodeReference, Evidence, Finding, IdentifiedDataset, InventoryEntry, LicencePart,
-        Openness, Restriction, Section, WeightFile,
+        Openness, Restriction, Section, Suppressed, Suppression, WeightFile,
     },
+    pin,
     vocab::{Category, Severity, Source, WeightsOpenness},
 };
 
@@ -26,22 +33,37 @@ pub enum Format {
     Terminal,
     /// The JSON report (schema version 1).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the files).
+    Github,
+    /// JUnit XML, for CI test-report views (GitLab, Jenkins …).
+    Junit,
 }
 
 /// How to render for people.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
     /// Use ANSI colour.
     pub colour: bool,
     /// Leave out the table of models.
     pub quiet: bool,
+    /// The lowest severity that fails the scan (JUnit marks those findings as failures).
+    pub fail_on: Option<Severity>,
+    /// Prefix that turns report paths into paths from the repository root (SARIF, GitHub), e.g.
+    /// `examples/` when `examples` was scanned; empty when the scanned root is the current
+    /// directory.
+    pub path_prefix: String,
 }
 
 /// Renders a report.
 pub fn write(report: &Report, format: Format, out: &mut dyn io::Write, options: RenderOptions) -> io::Result<()> {
     match format {
-        Format::Terminal => terminal::write(report, out, options),
+        Format::Terminal => terminal::write(report, out, &options),
         Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out, &options),
+        Format::Github => github::write(report, out, &options),
+        Format::Junit => junit::write(report, out, &options),
     }
 }
 
@@ -60,8 +82,16 @@ pub struct Report {
     pub datasets: Vec<DatasetReport>,
     /// Findings, sorted by file, line, rule.
     pub findings: Vec<Finding>,
+    /// Findings a waiver or the baseline keeps from counting, each with its `suppression`.
+    pub suppressed: Vec<Suppressed>,
+    /// The configuration file applied, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
     /// Counts.
     pub summary: Summary,
+    /// The rules that ran (for SARIF's rule metadata); not part of the JSON report.
+    #[serde(skip)]
+    pub rules: Vec<Rule>,
 }
 
 /// Tool name and version.
@@ -96,6 +126,12 @@ pub struct ModelReport {
     pub datasets: Vec<String>,
     /// Weight files.
     pub weights: Vec<WeightFile>,
+    /// Hash of the licence evidence (licence files, card licence keys), to pin waivers and
+    /// clarifications to.
+    pub licence_hash: String,
+    /// Parameter count from the weight headers (largest set of shards), when they give one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<u64>,
     /// The card, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CardReport>,
@@ -148,7 +184,7 @@ pub struct CardReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gated: Option<String>,
     /// The front matter as written, unknown keys included.
-    pub metadata: serde_json::Value,
+    pub metadata: crate::model::Metadata,
 }
 
 /// One dataset card.
@@ -178,6 +214,10 @@ pub struct Summary {
     pub warnings: usize,
     /// Note findings.
     pub notes: usize,
+    /// Findings suppressed by a waiver.
+    pub waived: usize,
+    /// Findings suppressed by the baseline.
+    pub baselined: usize,
     /// Models per licence category.
     pub licence_categories: BTreeMap<Category, usize>,
     /// Models per source that named them (a model named by several counts for each).
@@ -219,6 +259,8 @@ impl Report {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             notes: count(Severity::Note),
+            waived: 0,
+            baselined: 0,
             licence_categories,
             sources: sources(models),
             lock_in: lock_in(models),
@@ -239,8 +281,20 @@ impl Report {
                 })
                 .collect(),
             findings,
+            suppressed: Vec::new(),
+            config: None,
             summary,
+            rules: Vec::new(),
         }
+    }
+
+    /// Adds the suppressed findings and counts them.
+    pub fn with_suppressed(mut self, suppressed: Vec<Suppressed>) -> Report {
+        let waived = |s: &&Suppressed| matches!(s.suppression, Suppression::Waiver { .. });
+        self.summary.waived = suppressed.iter().filter(waived).count();
+        self.summary.baselined = suppressed.len() - self.summary.waived;
+        self.suppressed = suppressed;
+        self
     }
 
     /// The most severe finding, if any.
@@ -307,6 +361,8 @@ fn model_report(a: &Assessed) -> ModelReport {
         lineage: m.bases.clone(),
         datasets: e.card.as_ref().map(|c| c.meta.datasets.clone()).unwrap_or_default(),
         weights: e.weights.clone(),
+        licence_hash: pin::licence_hash(e),
+        parameters: e.parameters(),
         card: e.card.as_ref().map(|c| CardReport {
             file: c.file.clone(),
             recognised: c.recognised,

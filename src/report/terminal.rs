@@ -9,12 +9,15 @@ use std::io;
 use anstyle::{AnsiColor, Style};
 
 use super::{RenderOptions, Report};
-use crate::vocab::{Severity, Source};
+use crate::{
+    model::Suppression,
+    vocab::{Severity, Source},
+};
 
 const MODEL_WIDTH: usize = 44;
 const LICENCE_WIDTH: usize = 30;
 
-pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOptions) -> io::Result<()> {
+pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: &RenderOptions) -> io::Result<()> {
     let colour = options.colour;
     let paint = |style: Style, text: &str| -> String {
         if colour { format!("{}{text}{}", style.render(), style.render_reset()) } else { text.to_string() }
@@ -43,6 +46,20 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOpt
             writeln!(out, "  {} model: {model}", paint(blue, "="))?;
         }
         writeln!(out, "  {} help: {}", paint(blue, "="), f.help)?;
+        if let Some(model) = f.model.as_ref().and_then(|m| report.models.iter().find(|x| &x.id == m)) {
+            writeln!(out, "  {} licence-hash: {}", paint(blue, "="), model.licence_hash)?;
+        }
+        writeln!(out)?;
+    }
+    for s in report.suppressed.iter().filter(|s| matches!(s.suppression, Suppression::Waiver { .. })) {
+        let f = &s.finding;
+        writeln!(out, "{}{} {}", paint(dim, &format!("waived[{}]", f.rule)), paint(dim, ":"), f.message)?;
+        if let Suppression::Waiver { reason, expires, file, line, .. } = &s.suppression {
+            let until = expires.as_ref().map_or(String::new(), |e| format!(" until {e}"));
+            writeln!(out, "  {} {file}:{line}{until}: {reason}", paint(blue, "="))?;
+        }
+    }
+    if report.summary.waived > 0 {
         writeln!(out)?;
     }
 
@@ -127,6 +144,12 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOpt
         &plural(s.warnings, "warning"),
     ));
     parts.push(paint(if s.notes > 0 { severity_style(Severity::Note) } else { dim }, &plural(s.notes, "note")));
+    if s.waived > 0 {
+        parts.push(format!("{} waived", s.waived));
+    }
+    if s.baselined > 0 {
+        parts.push(format!("{} in baseline", s.baselined));
+    }
     writeln!(out, "{}", parts.join(", "))
 }
 
