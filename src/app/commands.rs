@@ -44,7 +44,13 @@ pub fn rules(cmd: &RulesCommand) -> Result<Vec<u8>> {
                     pack::names().join(", ")
                 );
             }
-            let list: Vec<pack::Rule> = selected.iter().flat_map(|p| p.rules.iter().cloned()).collect();
+            // One pack: every rule it runs, included ones too. All packs: each rule once, under
+            // the pack that defines it.
+            let one = pack.is_some();
+            let list: Vec<pack::Rule> = selected
+                .iter()
+                .flat_map(|p| p.rules.iter().filter(move |r| one || r.pack == p.name).cloned())
+                .collect();
             let info: Vec<PackInfo<'_>> =
                 selected.iter().map(|p| PackInfo { name: &p.name, description: &p.description }).collect();
             rules::write_list(&list, &info, *format, &mut buffer)?;
