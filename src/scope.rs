@@ -45,6 +45,9 @@ impl Changed {
             || e.weights.iter().any(|w| self.contains(&w.file))
             || e.configs.iter().any(|c| self.contains(&c.file))
             || e.code.iter().any(|c| self.contains(c))
+            // A model that changed code (or a changed inventory) names is in scope too.
+            || e.provenance.references.iter().any(|r| self.contains(&r.file))
+            || e.provenance.inventory.iter().any(|i| self.contains(&i.file))
     }
 
     /// Whether a per-file problem is about a changed file.

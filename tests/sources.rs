@@ -461,6 +461,17 @@ fn inventories_are_audited_and_keep_their_columns() {
 }
 
 #[test]
+fn diff_mode_keeps_the_models_changed_code_names() {
+    let (_tmp, repo, _, _) = world();
+    let changed = repo.join("changed.txt");
+    write(&changed, "app/main.py\n");
+    let (report, _) = json(modelgate().arg("scan").arg(&repo).arg("--paths-file").arg(&changed));
+    let mut ids: Vec<&str> = report["models"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["anthropic:claude-3-5-sonnet-20241022", "meta-llama/Llama-3.1-8B-Instruct", "openai:gpt-4o"]);
+}
+
+#[test]
 fn code_references_can_be_turned_off() {
     let (_tmp, repo, _, _) = world();
     let (report, _) = json(modelgate().arg("scan").arg(&repo));
