@@ -108,6 +108,23 @@ pub struct RestrictionDef {
     pub clause: Vec<String>,
 }
 
+impl RestrictionDef {
+    /// The restriction as a model carries it, with where it was found and the licence (or
+    /// terms) that impose it.
+    pub fn to_restriction(&self, evidence: Vec<crate::model::Evidence>, licence: &str) -> crate::model::Restriction {
+        crate::model::Restriction {
+            kind: self.kind,
+            detail: self.detail.clone(),
+            evidence,
+            licence: Some(licence.to_string()),
+            inherited_from: None,
+            users: self.users,
+            revenue_usd: self.revenue_usd,
+            regions: self.regions.clone(),
+        }
+    }
+}
+
 /// Identifying phrases, written in our own words or as short quotations of names and
 /// version lines; never the licence text itself. Matching is on normalised text (lower case,
 /// markdown and punctuation variants folded, whitespace collapsed).

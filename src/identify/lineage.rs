@@ -253,19 +253,7 @@ fn base_terms(
 }
 
 fn catalogue_restrictions(lic: &crate::catalogue::Licence) -> Vec<Restriction> {
-    lic.restrictions
-        .iter()
-        .map(|r| Restriction {
-            kind: r.kind,
-            detail: r.detail.clone(),
-            evidence: vec![],
-            licence: Some(lic.id.clone()),
-            inherited_from: None,
-            users: r.users,
-            revenue_usd: r.revenue_usd,
-            regions: r.regions.clone(),
-        })
-        .collect()
+    lic.restrictions.iter().map(|r| r.to_restriction(Vec::new(), &lic.id)).collect()
 }
 
 /// A base whose terms bind derivatives (use restrictions, pass-through, share-alike) and a

@@ -217,20 +217,7 @@ fn hosted_licensing(h: &Hosted, e: &ModelEvidence) -> (Licensing, Vec<Restrictio
         unidentified: Vec::new(),
         conflicts: Vec::new(),
     };
-    let restrictions = terms
-        .restrictions
-        .iter()
-        .map(|r| Restriction {
-            kind: r.kind,
-            detail: r.detail.clone(),
-            evidence: vec![ev.clone()],
-            licence: Some(terms.id.clone()),
-            inherited_from: None,
-            users: r.users,
-            revenue_usd: r.revenue_usd,
-            regions: r.regions.clone(),
-        })
-        .collect();
+    let restrictions = terms.restrictions.iter().map(|r| r.to_restriction(vec![ev.clone()], &terms.id)).collect();
     (licensing, restrictions)
 }
 
