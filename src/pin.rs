@@ -35,6 +35,21 @@ pub fn licence_hash(e: &ModelEvidence) -> String {
             field(&mut h, "license_link", n.value.trim());
         }
     }
+    // Licences weight headers declare (GGUF `general.license*`, safetensors/ONNX metadata).
+    let mut headers: Vec<(&str, &crate::model::HeaderLicence)> = e
+        .weights
+        .iter()
+        .filter_map(|w| w.header.licence.as_ref().map(|l| (w.file.rsplit('/').next().unwrap_or(&w.file), l)))
+        .collect();
+    headers.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, l) in headers {
+        field(&mut h, "weights", name);
+        for (key, value) in [("license", &l.license), ("name", &l.name), ("link", &l.link)] {
+            if let Some(v) = value {
+                field(&mut h, key, v.trim());
+            }
+        }
+    }
     format!("{PREFIX}{}", hex(&h.finalize()))
 }
 

@@ -246,3 +246,28 @@ fn several_roots_are_reported_with_their_paths() {
         json["models"].as_array().unwrap().iter().map(|m| m["location"].as_str().unwrap()).collect();
     assert_eq!(locations, ["a", "b"]);
 }
+
+/// The README shows the demo scan as it really prints (rewrite it with
+/// `MODELGATE_BLESS=1 cargo test --test cli readme`).
+#[test]
+fn readme_shows_the_current_demo_output() {
+    let out = modelgate()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["scan", "examples", "--color", "never"])
+        .output()
+        .unwrap();
+    let demo = String::from_utf8(out.stdout).unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = fs::read_to_string(&path).unwrap();
+    let start = readme.find("```text\n").expect("README has a ```text block") + "```text\n".len();
+    let end = start + readme[start..].find("```\n").expect("the block is closed");
+    if std::env::var_os("MODELGATE_BLESS").is_some() {
+        let updated = format!("{}{}{}", &readme[..start], demo, &readme[end..]);
+        fs::write(&path, updated).unwrap();
+        return;
+    }
+    assert!(
+        readme[start..end] == demo,
+        "the README's demo output is stale: run MODELGATE_BLESS=1 cargo test --test cli readme"
+    );
+}

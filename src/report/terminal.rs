@@ -26,6 +26,8 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: &RenderOp
     let dim = Style::new().dimmed();
     let blue = Style::new().fg_color(Some(AnsiColor::Blue.into())).bold();
 
+    let models: std::collections::HashMap<&str, &super::ModelReport> =
+        report.models.iter().map(|m| (m.id.as_str(), m)).collect();
     for f in &report.findings {
         let style = severity_style(f.severity);
         writeln!(
@@ -46,7 +48,13 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: &RenderOp
             writeln!(out, "  {} model: {model}", paint(blue, "="))?;
         }
         writeln!(out, "  {} help: {}", paint(blue, "="), f.help)?;
-        if let Some(model) = f.model.as_ref().and_then(|m| report.models.iter().find(|x| &x.id == m)) {
+        // The hash a waiver or clarification of a licence finding is pinned to, ready to paste.
+        let pinned = f
+            .model
+            .as_ref()
+            .and_then(|m| models.get(m.as_str()))
+            .filter(|m| !m.licence.evidence.is_empty() && is_licence_rule(&f.rule));
+        if let Some(model) = pinned {
             writeln!(out, "  {} licence-hash: {}", paint(blue, "="), model.licence_hash)?;
         }
         writeln!(out)?;
@@ -151,6 +159,14 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: &RenderOp
         parts.push(format!("{} in baseline", s.baselined));
     }
     writeln!(out, "{}", parts.join(", "))
+}
+
+/// Findings about a model's licence, which a waiver may pin to the licence evidence's hash.
+fn is_licence_rule(rule: &str) -> bool {
+    rule.starts_with("licence-")
+        || rule.starts_with("commercial-")
+        || rule == "restricted-use"
+        || rule.contains("-licence")
 }
 
 fn severity_style(s: Severity) -> Style {
