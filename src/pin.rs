@@ -2,7 +2,9 @@
 //! that identifies a finding across scans (baselines, SARIF).
 //!
 //! The licence hash of a model covers what its licence was decided on: each licence file beside
-//! it (name and content) and the card's `license`, `license_name` and `license_link` values.
+//! it (name and content), the card's `license`, `license_name` and `license_link` values, the
+//! licences weight headers declare, and for a model without files the provider and model name
+//! (a hosted model) or the id (a model only named by code or an inventory).
 //! Changing any of them changes the hash and re-opens a pinned decision. The scan prints the
 //! hash (`models[].licence_hash`, and under each finding in the terminal), so nobody computes it
 //! by hand.
@@ -49,6 +51,13 @@ pub fn licence_hash(e: &ModelEvidence) -> String {
                 field(&mut h, key, v.trim());
             }
         }
+    }
+    // A model behind a provider's API is judged by its provider and model name; a model only
+    // named (code, an inventory) by its id (the catalogue's base families).
+    if let Some(hosted) = &e.provenance.hosted {
+        field(&mut h, "hosted", &format!("{}:{}", hosted.provider, hosted.model));
+    } else if e.source.names_only() {
+        field(&mut h, "named", &e.id.to_ascii_lowercase());
     }
     format!("{PREFIX}{}", hex(&h.finalize()))
 }
