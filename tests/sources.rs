@@ -490,3 +490,59 @@ fn stores_that_cannot_be_read_are_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not an Ollama store"));
 }
+
+/// The real `sentence-transformers/all-MiniLM-L6-v2` snapshot that `.ci/run` downloads (see
+/// tests/weights_snapshot.rs), laid out as huggingface_hub lays out its cache (files hard-linked,
+/// or copied, into `blobs/`, links in `snapshots/`), and named by code the way its card says to
+/// load it.
+#[cfg(unix)]
+#[test]
+fn a_real_snapshot_in_a_cache_layout_is_one_record_with_its_code_reference() {
+    let Some(snapshot) = std::env::var_os("MODELGATE_TEST_SNAPSHOT") else {
+        assert!(std::env::var_os("CI").is_none(), "CI must set MODELGATE_TEST_SNAPSHOT (.ci/run downloads it)");
+        eprintln!("skipped: MODELGATE_TEST_SNAPSHOT is not set (`bash .ci/run` sets it)");
+        return;
+    };
+    let snapshot = PathBuf::from(snapshot);
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let repo = tmp.path().join("hf/models--sentence-transformers--all-MiniLM-L6-v2");
+    write(&repo.join("refs/main"), SHA_A);
+    let mut files = Vec::new();
+    let mut stack = vec![snapshot.clone()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().filter_map(Result::ok) {
+            if e.path().is_dir() { stack.push(e.path()) } else { files.push(e.path()) }
+        }
+    }
+    for (i, file) in files.iter().enumerate() {
+        let rel = file.strip_prefix(&snapshot).unwrap();
+        let blob = repo.join("blobs").join(format!("{i:040x}"));
+        fs::create_dir_all(blob.parent().unwrap()).unwrap();
+        if fs::hard_link(file, &blob).is_err() {
+            fs::copy(file, &blob).unwrap();
+        }
+        let link = repo.join("snapshots").join(SHA_A).join(rel);
+        fs::create_dir_all(link.parent().unwrap()).unwrap();
+        let up = "../".repeat(rel.components().count() + 1);
+        std::os::unix::fs::symlink(format!("{up}blobs/{i:040x}"), link).unwrap();
+    }
+    let code = tmp.path().join("app");
+    write(
+        &code.join("embed.py"),
+        "from sentence_transformers import SentenceTransformer\nmodel = SentenceTransformer(\"all-MiniLM-L6-v2\")\n",
+    );
+
+    let (report, out) = json(modelgate().arg("scan").arg(&code).arg("--hf-cache").arg(tmp.path().join("hf")));
+    assert_eq!(out.status.code(), Some(0), "{:#}", report["findings"]);
+    let m = one(&report, "sentence-transformers/all-MiniLM-L6-v2");
+    assert_eq!(m["source"], "hf-cache");
+    assert_eq!(m["sources"], serde_json::json!(["hf-cache", "code-reference"]));
+    assert_eq!(m["references"][0]["line"], 2);
+    assert_eq!(m["licence"]["id"], "apache-2.0");
+    assert_eq!(m["openness"]["weights"], "open");
+    let weights = m["weights"].as_array().unwrap();
+    assert_eq!(weights.len(), 1, "{weights:#?}");
+    assert!(weights[0]["file"].as_str().unwrap().ends_with(&format!("snapshots/{SHA_A}/model.safetensors")));
+    assert!(weights[0]["parameters"].as_u64().unwrap() > 20_000_000, "the header was read through the blob link");
+    assert_eq!(report["summary"]["models"], 1);
+}
