@@ -14,15 +14,17 @@ use crate::{
     assemble, baseline,
     catalogue::Catalogue,
     classify,
-    cli::{Cli, ColourChoice, Command, LicencesCommand, ListFormat, ScanArgs},
+    cli::{Cli, ColourChoice, Command, LicencesCommand, ListFormat, RulesCommand, ScanArgs},
     config::clarify,
     discover::{self, Stored, WalkOptions, hf_cache, inventory, ollama},
     evaluate::{self, pack, sink},
     identify,
+    limits::InputLimits,
     model::{Assembled, Parsed},
     parse::{self, Limits},
     pin,
-    report::{self, Format, RenderOptions, Report},
+    report::{self, Format, RenderOptions, Report, rules::RulesFormat},
+    sanitize,
 };
 
 mod commands;
@@ -42,7 +44,14 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
         Command::Licences(command) => licences(command),
-        Command::Rules(cmd) => commands::rules(&cmd).and_then(|text| print(&text).map(|()| EXIT_CLEAN)),
+        Command::Rules(cmd) => {
+            let plain = matches!(
+                cmd,
+                RulesCommand::List { format: RulesFormat::Terminal, .. }
+                    | RulesCommand::Show { format: RulesFormat::Terminal, .. }
+            );
+            commands::rules(&cmd).and_then(|text| print(&for_terminal(text, plain, false)).map(|()| EXIT_CLEAN))
+        }
         Command::Init(args) => commands::init(&args).map(|path| {
             let _ = writeln!(io::stderr(), "modelgate: wrote {}", path.display());
             EXIT_CLEAN
@@ -51,9 +60,23 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            let _ = writeln!(io::stderr(), "modelgate: error: {err:#}");
+            // Errors may quote a configuration or pack file: no escapes reach the terminal.
+            let message = format!("{err:#}");
+            let _ = writeln!(io::stderr(), "modelgate: error: {}", sanitize::terminal(&message, false));
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+/// A rendered text made safe for a terminal (see [`sanitize::terminal`]) when `plain` (a
+/// terminal format); other formats escape in their own syntax.
+fn for_terminal(buffer: Vec<u8>, plain: bool, colour: bool) -> Vec<u8> {
+    if !plain {
+        return buffer;
+    }
+    match String::from_utf8(buffer) {
+        Ok(text) => sanitize::terminal(&text, colour).into_owned().into_bytes(),
+        Err(e) => sanitize::terminal(&String::from_utf8_lossy(e.as_bytes()), colour).into_owned().into_bytes(),
     }
 }
 
@@ -100,6 +123,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     };
     let mut buffer = Vec::new();
     report::write(&report, args.format, &mut buffer, options).context("cannot render the report")?;
+    let buffer = for_terminal(buffer, args.format == Format::Terminal, colour && args.format == Format::Terminal);
     match &args.output {
         Some(file) => fs::write(file, &buffer).with_context(|| format!("cannot write `{}`", file.display()))?,
         None => print(&buffer)?,
@@ -119,6 +143,12 @@ fn scan(args: &ScanArgs) -> Result<u8> {
 fn licences(command: LicencesCommand) -> Result<u8> {
     let cat = Catalogue::get();
     let mut buffer = Vec::new();
+    let plain = match &command {
+        LicencesCommand::List { format, .. }
+        | LicencesCommand::Show { format, .. }
+        | LicencesCommand::Identify { format, .. }
+        | LicencesCommand::Resolve { format, .. } => *format == ListFormat::Terminal,
+    };
     match command {
         LicencesCommand::List { category, format } => {
             let entries: Vec<_> = cat.licences().iter().filter(|l| category.is_none_or(|c| l.category == c)).collect();
@@ -150,7 +180,7 @@ fn licences(command: LicencesCommand) -> Result<u8> {
             report::licences::resolve(&resolved, format == ListFormat::Json, &mut buffer)?;
         }
     }
-    print(&buffer)?;
+    print(&for_terminal(buffer, plain, false))?;
     Ok(EXIT_CLEAN)
 }
 
@@ -173,7 +203,9 @@ fn suggestions(cat: &Catalogue, query: &str) -> Vec<String> {
 /// Runs the pipeline over every root with these packs only (no configuration, baseline or diff
 /// mode).
 pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
-    build_gated_report(&args.with_default_root(), &Gate::plain(packs)?)
+    let mut gate = Gate::plain(packs)?;
+    gate.limits = gate::limits_of(args, &[]);
+    build_gated_report(&args.with_default_root(), &gate)
 }
 
 /// Runs the pipeline over every root: walk (minus excluded paths), parse, assemble, identify,
@@ -184,14 +216,14 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
         no_ignore: args.no_ignore,
         follow_symlinks: args.follow_symlinks,
         threads: args.threads,
+        limits: gate.limits,
     };
     if args.threads > 0 {
         // Ignore the error: the pool can only be configured once per process.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(args.threads).build_global();
     }
     let keep_card_text = gate.packs.iter().chain([&gate.config_pack]).any(pack::Pack::reads_card_text);
-    let limits =
-        Limits { max_file_size: args.max_file_size, keep_card_text, code_references: !args.no_code_references };
+    let limits = Limits { input: gate.limits, keep_card_text, code_references: !args.no_code_references };
     let several = args.paths.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
@@ -219,7 +251,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     // The other sources: their entries' files are parsed like the walk's (without searching
     // them for references: a cache holds models, not the user's code).
     let entry_limits = Limits { code_references: false, ..limits };
-    for stored in other_sources(args)? {
+    for stored in other_sources(args, &gate.limits)? {
         add_stored(&mut assembled, stored, entry_limits);
     }
     for file in &args.inventory {
@@ -242,13 +274,22 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     }
     let packs = gate.evaluated_packs();
     let findings = evaluate::evaluate_with(&assessed, &problems, &packs, &licences);
+    let limit_rule = evaluate::enabled_rules(&packs).into_iter().find(|r| r.id == "limit-exceeded");
+    let findings = evaluate::per_file::cap(findings, gate.limits.findings_per_file, limit_rule);
     let mut sink_config = gate.sink.clone();
     sink_config.enabled = evaluate::enabled_rules(&packs).into_iter().map(|r| r.id.clone()).collect();
     sink_config.hashes = assessed
         .iter()
         .map(|m| (m.identified.evidence.id.clone(), pin::licence_hash(&m.identified.evidence)))
         .collect();
-    let sunk = sink::sink(findings, raised, &sink_config);
+    let mut sunk = sink::sink(findings, raised, &sink_config);
+    // Messages and paths quote scanned files: each stays on its line, with no escapes, in
+    // every format.
+    for f in sunk.findings.iter_mut().chain(sunk.suppressed.iter_mut().map(|s| &mut s.finding)) {
+        sanitize::one_line_mut(&mut f.message);
+        f.file.as_mut().map(sanitize::one_line_mut);
+        f.model.as_mut().map(sanitize::one_line_mut);
+    }
     let policy = gate.packs.iter().map(|p| p.name.clone()).collect();
     let mut report =
         Report::new(&assessed, &identified.datasets, sunk.findings, policy).with_suppressed(sunk.suppressed);
@@ -280,7 +321,7 @@ fn add_stored(assembled: &mut Assembled, stored: Stored, limits: Limits) {
 }
 
 /// Reads the Hugging Face cache, the Ollama store and the Hub, as asked.
-fn other_sources(args: &ScanArgs) -> Result<Vec<Stored>> {
+fn other_sources(args: &ScanArgs, limits: &InputLimits) -> Result<Vec<Stored>> {
     let mut out = Vec::new();
     if let Some(dir) = &args.hf_cache {
         let dir = store_dir(dir, hf_cache::default_dir(), "--hf-cache", "HF_HUB_CACHE, HF_HOME, HOME")?;
@@ -291,7 +332,7 @@ fn other_sources(args: &ScanArgs) -> Result<Vec<Stored>> {
         out.push(ollama::scan(&dir).context("--ollama")?);
     }
     if !args.hub.is_empty() || !args.hub_from.is_empty() {
-        out.push(hub(args)?);
+        out.push(hub(args, limits)?);
     }
     Ok(out)
 }
@@ -305,7 +346,7 @@ fn store_dir(given: &Option<PathBuf>, default: Option<PathBuf>, flag: &str, vars
 }
 
 #[cfg(feature = "hub")]
-fn hub(args: &ScanArgs) -> Result<Stored> {
+fn hub(args: &ScanArgs, limits: &InputLimits) -> Result<Stored> {
     use discover::hub::{self, HubOptions, Request};
     let mut requests = Vec::new();
     for raw in &args.hub {
@@ -324,7 +365,7 @@ fn hub(args: &ScanArgs) -> Result<Stored> {
     options.refresh = args.hub_refresh;
     options.timeout = std::time::Duration::from_secs(args.hub_timeout.max(1));
     options.retries = args.hub_retries;
-    options.max_file_size = args.max_file_size;
+    options.max_file_size = limits.file_size;
     if let Some(Some(dir)) = &args.hf_cache {
         options.hf_cache = Some(dir.clone());
     }
@@ -332,7 +373,7 @@ fn hub(args: &ScanArgs) -> Result<Stored> {
 }
 
 #[cfg(not(feature = "hub"))]
-fn hub(_: &ScanArgs) -> Result<Stored> {
+fn hub(_: &ScanArgs, _: &InputLimits) -> Result<Stored> {
     bail!(
         "--hub and --hub-from need the Hub client, which this build of modelgate leaves out (the `hub` cargo feature)"
     )

@@ -60,14 +60,19 @@ pub struct BaselineError {
 pub fn read(path: &Path) -> Result<BaselineSet, BaselineError> {
     let file = path.display().to_string();
     let err = |message: String| BaselineError { file: file.clone(), message };
-    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-    let parsed: BaselineFile =
-        serde_json::from_str(&text).map_err(|e| err(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+    let text =
+        crate::files::read_to_string_bounded(path, crate::files::MAX_SETTINGS_FILE).map_err(|e| err(e.to_string()))?;
+    let parsed = parse(&text).map_err(err)?;
     if parsed.modelgate_baseline != VERSION {
         return Err(err(format!("format version {} is not {VERSION}", parsed.modelgate_baseline)));
     }
     let entries = parsed.findings.into_iter().map(|e| (e.rule, e.model, e.fingerprint)).collect();
     Ok(BaselineSet { file, entries })
+}
+
+/// Parses a baseline file's text.
+pub fn parse(text: &str) -> Result<BaselineFile, String> {
+    serde_json::from_str(text).map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))
 }
 
 /// The baseline of a scan: every finding that counts and every one the old baseline suppressed

@@ -192,10 +192,17 @@ pub struct ScanArgs {
     #[arg(long)]
     pub follow_symlinks: bool,
 
-    /// Largest text file (card, licence, config) read, in bytes; longer ones are read in part
-    /// and reported.
-    #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
-    pub max_file_size: u64,
+    /// Largest text file (card, licence, config) read, in bytes (`k`, `M`, `G` suffixes);
+    /// longer ones are read in part and reported. The same as `--limit file-size=BYTES`
+    /// [default: 10M].
+    #[arg(long, value_name = "BYTES", value_parser = crate::limits::parse_value)]
+    pub max_file_size: Option<u64>,
+
+    /// Set an input limit (repeatable): file-size, front-matter, yaml-depth, yaml-aliases,
+    /// line-length, findings-per-file, weight-header, pickle-opcodes, zip-members, zip-ratio.
+    /// Overrides the configuration's `[limits]`; see README "Limits" for the defaults.
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    pub limits: Vec<crate::limits::LimitSetting>,
 
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]

@@ -1,8 +1,9 @@
 //! Stage 1: walk the trees and pick out the files that can say something about a model.
 //!
-//! Only file names are looked at here; nothing is opened. The walk is ripgrep's (`ignore`):
-//! parallel, `.gitignore`/`.ignore`-aware, and it does not follow symbolic links unless asked,
-//! and then never out of the root.
+//! Only file names are looked at here; no file is opened but the ignore files. The walk is
+//! ripgrep's (`ignore`): parallel, `.gitignore`/`.ignore`-aware (those files read by
+//! `ignores`, regular files only), and it does not follow symbolic links unless asked, and
+//! then never out of the root.
 //!
 //! The other sources live in submodules: a Hugging Face cache ([`hf_cache`]), an Ollama store
 //! ([`ollama`]), the Hub API ([`hub`], behind the `hub` feature) and inventory files
@@ -12,13 +13,16 @@
 pub mod hf_cache;
 #[cfg(feature = "hub")]
 pub mod hub;
+mod ignores;
 pub mod inventory;
 pub mod ollama;
 
 use std::{
     path::{Path, PathBuf},
-    sync::Mutex,
+    sync::{Arc, Mutex},
 };
+
+use ignores::Ignores;
 
 use ignore::{WalkBuilder, WalkState};
 
@@ -38,6 +42,8 @@ pub struct WalkOptions {
     pub follow_symlinks: bool,
     /// Worker threads (0 = one per core).
     pub threads: usize,
+    /// Input limits (`file-size` bounds the `.gitignore` and `.ignore` files read).
+    pub limits: crate::limits::InputLimits,
 }
 
 /// Everything the walk found under one root.
@@ -49,40 +55,60 @@ pub struct Discovered {
     pub problems: Vec<Problem>,
 }
 
-/// Walks `root` and classifies what it finds by name.
+/// Walks `root` and classifies what it finds by name. Only regular files are handed on; a
+/// link (unless `--follow-symlinks`, and then only inside the root), a FIFO, a socket or a
+/// device named like a model file is reported, never opened.
 pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let follow = options.follow_symlinks;
+    let ignores = (!options.no_ignore).then(|| Arc::new(Ignores::new(root, &canonical_root, options.limits.file_size)));
+    let pruned: Arc<Mutex<Vec<Problem>>> = Arc::default();
     let mut builder = WalkBuilder::new(root);
+    // The ignore files are read by `ignores`, never by the walker (see there why).
     builder
         .hidden(!options.hidden)
-        .git_ignore(!options.no_ignore)
+        .git_ignore(false)
         .git_global(false)
-        .git_exclude(!options.no_ignore)
-        .ignore(!options.no_ignore)
-        .parents(!options.no_ignore)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
         .require_git(false)
-        .follow_links(options.follow_symlinks)
-        .threads(options.threads)
-        .filter_entry(|e| e.file_name() != ".git");
+        .follow_links(follow)
+        .threads(options.threads);
+    {
+        let (ignores, pruned, root, canonical_root) =
+            (ignores.clone(), Arc::clone(&pruned), root.to_path_buf(), canonical_root.clone());
+        builder.filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            if e.depth() == 0 {
+                return true;
+            }
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            // A followed link to a directory must stay inside the root (a link to `/` would
+            // otherwise walk the whole machine).
+            if follow && is_dir && e.path_is_symlink() && !stays_inside(e.path(), &canonical_root) {
+                pruned.lock().unwrap_or_else(|p| p.into_inner()).push(Problem {
+                    kind: ProblemKind::Io,
+                    file: relative(&root, e.path()),
+                    message: outside_message(e.path()),
+                });
+                return false;
+            }
+            !ignores.as_ref().is_some_and(|i| i.ignored(e.path(), is_dir))
+        });
+    }
 
     let found: Mutex<Discovered> = Mutex::new(Discovered::default());
     builder.build_parallel().run(|| {
         let found = &found;
         let canonical_root = &canonical_root;
-        let follow = options.follow_symlinks;
         Box::new(move |entry| {
             let mut local = Discovered::default();
             match entry {
                 Err(err) => local.problems.push(walk_problem(root, &err)),
-                Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                    if is_file
-                        && (!follow || stays_inside(entry.path(), canonical_root))
-                        && let Some(artifact) = classify(root, entry.path(), &entry)
-                    {
-                        local.artifacts.push(artifact);
-                    }
-                }
+                Ok(entry) => visit(root, canonical_root, follow, &entry, &mut local),
             }
             if !local.artifacts.is_empty() || !local.problems.is_empty() {
                 let mut all = found.lock().unwrap_or_else(|p| p.into_inner());
@@ -93,10 +119,51 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
         })
     });
     let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    found.problems.append(&mut pruned.lock().unwrap_or_else(|p| p.into_inner()));
+    if let Some(ignores) = &ignores {
+        found.problems.extend(ignores.take_problems());
+    }
     found.artifacts.sort_by(|a, b| a.rel.cmp(&b.rel));
     found.problems.sort_by(|a, b| a.file.cmp(&b.file));
     found.problems.dedup();
     found
+}
+
+/// One entry of the walk: a regular file named like a model file becomes an artifact; a link
+/// or special file with such a name becomes a problem.
+fn visit(root: &Path, canonical_root: &Path, follow: bool, entry: &ignore::DirEntry, out: &mut Discovered) {
+    let Some(t) = entry.file_type() else { return };
+    if t.is_dir() {
+        return;
+    }
+    let path = entry.path();
+    let named = path.file_name().is_some_and(|n| kind_of(&n.to_string_lossy()).is_some());
+    let problem = |message: String| Problem { kind: ProblemKind::Io, file: relative(root, path), message };
+    if t.is_file() {
+        if follow && entry.path_is_symlink() && !stays_inside(path, canonical_root) {
+            if named {
+                out.problems.push(problem(outside_message(path)));
+            }
+            return;
+        }
+        if let Some(artifact) = classify(root, path, entry) {
+            out.artifacts.push(artifact);
+        }
+    } else if named && t.is_symlink() {
+        out.problems.push(problem(
+            "a symbolic link, not followed (`--follow-symlinks` follows links that stay inside the scanned directory)"
+                .into(),
+        ));
+    } else if named && let Ok(meta) = entry.metadata() {
+        out.problems.push(problem(format!("{}, not a regular file: not read", crate::files::kind_name(&meta))));
+    }
+}
+
+fn outside_message(path: &Path) -> String {
+    match path.canonicalize() {
+        Ok(target) => format!("a symbolic link to `{}`, outside the scanned directory: not followed", target.display()),
+        Err(e) => format!("a broken symbolic link, not followed: {e}"),
+    }
 }
 
 fn stays_inside(path: &Path, canonical_root: &Path) -> bool {
@@ -190,7 +257,8 @@ pub fn relative(root: &Path, path: &Path) -> String {
         if !out.is_empty() {
             out.push('/');
         }
-        out.push_str(&part.as_os_str().to_string_lossy());
+        // A file name may hold newlines or escapes: reports show it on one line, escaped.
+        out.push_str(&crate::sanitize::one_line(&part.as_os_str().to_string_lossy()));
     }
     if out.is_empty() { ".".to_string() } else { out }
 }

@@ -65,17 +65,28 @@ fn normalise(p: &str) -> String {
 /// Files changed under `root` since `rev`: committed since the merge base of `rev` and `HEAD`,
 /// plus uncommitted and untracked (not ignored) files. Paths come back relative to `root`.
 pub fn since(root: &Path, rev: &str) -> Result<Vec<String>, ScopeError> {
+    if rev.starts_with('-') {
+        return Err(ScopeError(format!("--since: `{rev}` is not a revision")));
+    }
     let base = git(root, &["merge-base", rev, "HEAD"])?;
     let base = base.trim().to_string();
-    let mut out = split_z(&git(root, &["diff", "--name-only", "--relative", "-z", &base, "--"])?);
+    let mut out = split_z(&git(
+        root,
+        &["diff", "--no-ext-diff", "--no-textconv", "--name-only", "--relative", "-z", &base, "--"],
+    )?);
     out.extend(split_z(&git(root, &["ls-files", "--others", "--exclude-standard", "-z"])?));
     Ok(out)
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<String, ScopeError> {
+    // The repository may be the untrusted one being scanned: no setting of its own runs a
+    // program (fsmonitor hooks, external diff drivers, text conversions) and nothing prompts.
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
+        .args(["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"])
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_OPTIONAL_LOCKS", "0")
         .args(args)
         .output()
         .map_err(|e| ScopeError(format!("--since needs the git command line: {e}")))?;
@@ -99,7 +110,7 @@ pub fn paths_file(path: &Path) -> Result<Vec<String>, ScopeError> {
             .read_to_string(&mut text)
             .map_err(|e| ScopeError(format!("cannot read paths from standard input: {e}")))?;
     } else {
-        text = std::fs::read_to_string(path)
+        text = crate::files::read_to_string_bounded(path, crate::files::MAX_SETTINGS_FILE)
             .map_err(|e| ScopeError(format!("cannot read --paths-file `{}`: {e}", path.display())))?;
     }
     Ok(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect())

@@ -79,7 +79,10 @@ fn hub_ids_in_card_snippets_are_found() {
                     _ => None,
                 })
                 .collect();
-            for line in text.lines().filter(|l| !l.trim_start().starts_with('#') && l.len() <= references::MAX_LINE) {
+            for line in text.lines().filter(|l| {
+                !l.trim_start().starts_with('#')
+                    && l.len() <= modelgate::limits::InputLimits::default().line_length as usize
+            }) {
                 for c in plain.captures_iter(line) {
                     let id = &c[1];
                     if id.contains("--") || id.contains("..") || id.ends_with('.') {

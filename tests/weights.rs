@@ -100,7 +100,7 @@ fn lying_safetensors_headers_are_findings() {
     let mut huge = (1u64 << 60).to_le_bytes().to_vec();
     huge.extend_from_slice(b"{}");
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("huge.safetensors", huge, "more than"),
+        ("huge.safetensors", huge, "claims 1152921504606846976 bytes but the file holds 2"),
         ("past-end.safetensors", [&100u64.to_le_bytes()[..], b"{\"a\":1}"].concat(), "claims 100 bytes"),
         ("not-json.safetensors", safetensors_raw("{nope", 0), "JSON"),
         (
@@ -123,6 +123,34 @@ fn lying_safetensors_headers_are_findings() {
     let (report, _) = scan_json(dir.path());
     assert_eq!(findings(&report, "weights-header-invalid").len(), 5, "{:#}", report["findings"]);
     assert!(findings(&report, "weights-header-invalid").iter().all(|f| f["severity"] == "warning"));
+}
+
+#[test]
+fn safetensors_headers_past_the_format_or_our_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // 150 MB claimed and present (a sparse file): past what the format allows.
+    let path = dir.path().join("big.safetensors");
+    let mut bytes = 150_000_000u64.to_le_bytes().to_vec();
+    bytes.push(b'{');
+    std::fs::write(&path, &bytes).unwrap();
+    std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(150_000_100).unwrap();
+    let err = read(&path, WeightFormat::Safetensors).header.header_error.unwrap();
+    assert!(err.contains("more than the 100000000 safetensors allows"), "{err}");
+    // A valid header longer than `--limit weight-header`: a limit, not a broken file.
+    std::fs::remove_file(&path).unwrap();
+    let ok = safetensors_raw(r#"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, 4);
+    write(dir.path(), "ok.safetensors", &ok);
+    let out = Command::cargo_bin("modelgate")
+        .unwrap()
+        .args(["scan", "--format", "json", "--limit", "weight-header=16"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = findings(&report, "limit-exceeded");
+    assert_eq!(hits.len(), 1, "{:#}", report["findings"]);
+    assert!(hits[0]["message"].as_str().unwrap().contains("limit `weight-header` = 16"), "{}", hits[0]);
+    assert!(findings(&report, "weights-header-invalid").is_empty(), "{:#}", report["findings"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ use crate::{
         pack::{self, Pack},
         sink::{SinkConfig, SinkRule},
     },
+    limits::{InputLimits, LimitName, LimitSetting},
     scope::{self, Changed},
     vocab::Severity,
 };
@@ -37,6 +38,8 @@ pub struct Gate {
     pub changed: Option<Changed>,
     /// Lowest severity that fails the scan.
     pub fail_on: Option<Severity>,
+    /// Input limits: the defaults, then the configuration's `[limits]`, then the flags.
+    pub limits: InputLimits,
 }
 
 impl Gate {
@@ -51,6 +54,7 @@ impl Gate {
             sink,
             changed: None,
             fail_on: Some(Severity::Error),
+            limits: InputLimits::default(),
         })
     }
 
@@ -94,6 +98,8 @@ impl Gate {
             Some(f) => f.threshold(),
             None => configured.unwrap_or(Some(Severity::Error)),
         };
+        let configured = config.as_ref().map_or(&[][..], |c| c.limits.as_slice());
+        gate.limits = limits_of(args, configured);
         gate.config = config;
         Ok(gate)
     }
@@ -109,6 +115,19 @@ impl Gate {
         packs.extend(self.packs.iter().cloned());
         packs
     }
+}
+
+/// The input limits: defaults, then `configured` (`[limits]`), then `--limit`, then
+/// `--max-file-size`.
+pub fn limits_of(args: &ScanArgs, configured: &[LimitSetting]) -> InputLimits {
+    let mut limits = InputLimits::default();
+    for s in configured.iter().chain(&args.limits) {
+        limits.set(s.name, s.value);
+    }
+    if let Some(bytes) = args.max_file_size {
+        limits.set(LimitName::FileSize, bytes);
+    }
+    limits
 }
 
 fn sink_rules(config_pack: &Pack) -> HashMap<String, SinkRule> {

@@ -25,7 +25,9 @@ use crate::{
         pack::{self, Pack},
         sink::{Level, Waiver},
     },
-    identify, pin,
+    files, identify,
+    limits::{self, LimitName, LimitSetting},
+    pin,
     vocab::{Category, Severity},
 };
 pub use clarify::Clarification;
@@ -58,6 +60,8 @@ struct Raw {
     waivers: Vec<Spanned<RawWaiver>>,
     #[serde(default, rename = "clarify")]
     clarifications: Vec<Spanned<RawClarify>>,
+    #[serde(default)]
+    limits: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -115,6 +119,8 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// Licence clarifications.
     pub clarifications: Vec<Clarification>,
+    /// Input limits set under `[limits]`.
+    pub limits: Vec<LimitSetting>,
     /// Rule ids to check once the packs are known, with where they were written.
     rule_refs: Vec<(String, String)>,
 }
@@ -144,7 +150,7 @@ impl Config {
     /// Reads and checks a configuration file. `display` is how findings name it; relative pack
     /// paths are taken from the file's directory.
     pub fn load(path: &Path, display: &str) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        let text = files::read_to_string_bounded(path, files::MAX_SETTINGS_FILE)
             .map_err(|e| ConfigError(format!("cannot read configuration `{}`: {e}", path.display())))?;
         let base = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         Config::parse(display, &text, &base)
@@ -206,6 +212,9 @@ impl Config {
         }
         for c in &raw.clarifications {
             config.clarifications.push(clarification(&loc, c)?);
+        }
+        for (name, value) in &raw.limits {
+            config.limits.push(limit(&loc, name, value)?);
         }
         Ok(config)
     }
@@ -307,6 +316,23 @@ fn clarification(loc: &Locator<'_>, c: &Spanned<RawClarify>) -> Result<Clarifica
     })
 }
 
+/// A `[limits]` entry: a known limit name and a whole number (or a size such as `"16MiB"`).
+fn limit(loc: &Locator<'_>, name: &Spanned<String>, value: &Spanned<toml::Value>) -> Result<LimitSetting, ConfigError> {
+    let limit = LimitName::parse(name.get_ref()).ok_or_else(|| {
+        loc.err(name, format!("no limit `{}`; the limits are: {}", name.get_ref(), LimitName::all_names()))
+    })?;
+    let n = match value.get_ref() {
+        toml::Value::Integer(n) => u64::try_from(*n).map_err(|_| loc.err(value, "a limit cannot be negative"))?,
+        toml::Value::String(s) => limits::parse_value(s.trim()).map_err(|e| loc.err(value, e))?,
+        other => {
+            return Err(
+                loc.err(value, format!("`{other}` is not a limit value (write a number, or a size like \"16MiB\")"))
+            );
+        }
+    };
+    Ok(LimitSetting { name: limit, value: n })
+}
+
 fn date(loc: &Locator<'_>, v: &Spanned<toml::Value>) -> Result<Date, ConfigError> {
     let text = match v.get_ref() {
         toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
@@ -378,6 +404,24 @@ mod tests {
         assert_eq!(m[1], &LicenceMatcher::Id("apache-2.0".into()));
         assert_eq!(m[2], &LicenceMatcher::Id("mit".into()));
         assert_eq!(m[3], &LicenceMatcher::Id("cc-by-nc-4.0".into()));
+    }
+
+    #[test]
+    fn limits_take_known_names_and_sizes() {
+        let c = parse("[limits]\nfile-size = '16MiB'\npickle-opcodes = 1000\n").unwrap();
+        assert_eq!(
+            c.limits,
+            [
+                LimitSetting { name: LimitName::FileSize, value: 16 << 20 },
+                LimitSetting { name: LimitName::PickleOpcodes, value: 1000 }
+            ]
+        );
+        let err = parse("[limits]\nfile-sise = 1\n").unwrap_err();
+        assert!(err.starts_with("modelgate.toml:2:1: no limit `file-sise`"), "{err}");
+        let err = parse("[limits]\nzip-ratio = -1\n").unwrap_err();
+        assert!(err.starts_with("modelgate.toml:2:13: a limit cannot be negative"), "{err}");
+        let err = parse("[limits]\nzip-ratio = 'lots'\n").unwrap_err();
+        assert!(err.starts_with("modelgate.toml:2:13:"), "{err}");
     }
 
     #[test]

@@ -12,12 +12,12 @@
 use std::{
     collections::BTreeMap,
     fs,
-    io::Read,
     path::{Path, PathBuf},
 };
 
 use super::{StoreError, Stored, display_path, kind_of, list_store, resolve_inside};
 use crate::{
+    files,
     model::{Artifact, ArtifactKind, Entry, Parsed, Problem, ProblemKind, Provenance},
     providers,
     vocab::Source,
@@ -98,7 +98,15 @@ pub fn scan_repo(repo: &Path, shown: &str, id: &str, dataset: bool, revision: Op
             .map_or_else(|| r.to_string(), |(sha, _)| sha.clone())
     });
     let snapshots = repo.join("snapshots");
-    let Ok(rd) = fs::read_dir(&snapshots) else { return };
+    let rd = match fs::read_dir(&snapshots) {
+        Ok(rd) => rd,
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                out.problems.push(io(&format!("{shown}/snapshots"), format!("cannot read: {e}")));
+            }
+            return;
+        }
+    };
     let mut revs: Vec<String> = rd
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
@@ -125,7 +133,7 @@ pub fn scan_repo(repo: &Path, shown: &str, id: &str, dataset: bool, revision: Op
             known: Vec::new(),
         };
         let mut files = Vec::new();
-        list_files(&snapshots.join(&rev), "", 0, &mut files);
+        list_files(&snapshots.join(&rev), (&location, ""), 0, &mut files, &mut out.problems);
         if files.len() >= MAX_FILES {
             out.problems.push(Problem {
                 kind: ProblemKind::Limit,
@@ -173,16 +181,15 @@ fn io(file: &str, message: String) -> Problem {
 /// `refs/<name>` (nested: `refs/pr/1`) → commit sha → ref names, sorted.
 fn read_refs(repo: &Path, shown: &str, problems: &mut Vec<Problem>) -> BTreeMap<String, Vec<String>> {
     let mut files = Vec::new();
-    list_files(&repo.join("refs"), "", 0, &mut files);
+    list_files(&repo.join("refs"), (&format!("{shown}/refs"), ""), 0, &mut files, problems);
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (path, name, is_link) in files {
         if is_link {
             continue; // refs are plain files; a link here is not the cache's own doing
         }
-        let mut text = String::new();
-        let read = fs::File::open(&path).and_then(|f| f.take(256).read_to_string(&mut text));
-        match read {
-            Ok(_) => {
+        match files::read_bounded(&path, 256) {
+            Ok((bytes, _)) => {
+                let text = String::from_utf8_lossy(&bytes);
                 let sha = text.trim();
                 if !sha.is_empty() && sha.chars().all(|c| c.is_ascii_alphanumeric()) {
                     out.entry(sha.to_string()).or_default().push(name);
@@ -198,11 +205,28 @@ fn read_refs(repo: &Path, shown: &str, problems: &mut Vec<Problem>) -> BTreeMap<
 }
 
 /// Every file under `dir` (not following directory links): (path, relative path, is a link).
-fn list_files(dir: &Path, rel: &str, depth: usize, out: &mut Vec<(PathBuf, String, bool)>) {
+/// `(shown, rel)` name `dir` in problems: the listed root as reports show it, and `dir` below
+/// it. A folder that cannot be listed is a problem (a missing one is not).
+fn list_files(
+    dir: &Path,
+    (shown, rel): (&str, &str),
+    depth: usize,
+    out: &mut Vec<(PathBuf, String, bool)>,
+    problems: &mut Vec<Problem>,
+) {
     if depth > MAX_DEPTH || out.len() >= MAX_FILES {
         return;
     }
-    let Ok(rd) = fs::read_dir(dir) else { return };
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                let file = if rel.is_empty() { shown.to_string() } else { format!("{shown}/{rel}") };
+                problems.push(io(&file, format!("cannot read: {e}")));
+            }
+            return;
+        }
+    };
     let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
@@ -213,7 +237,7 @@ fn list_files(dir: &Path, rel: &str, depth: usize, out: &mut Vec<(PathBuf, Strin
         let child = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
         let Ok(t) = e.file_type() else { continue };
         if t.is_dir() {
-            list_files(&e.path(), &child, depth + 1, out);
+            list_files(&e.path(), (shown, &child), depth + 1, out, problems);
         } else if t.is_file() || t.is_symlink() {
             out.push((e.path(), child, t.is_symlink()));
         }

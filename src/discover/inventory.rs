@@ -14,15 +14,11 @@
 //! An id may carry its revision after `@` (`owner/name@v1.0`). What an id names (a Hub repository,
 //! an Ollama model, a hosted API model) is decided by the provider table.
 
-use std::{
-    collections::BTreeMap,
-    fs::File,
-    io::{self, Read},
-    path::Path,
-};
+use std::{collections::BTreeMap, io, path::Path};
 
 use super::display_path;
 use crate::{
+    files,
     model::{Entry, Hosted, InventoryEntry, ModelTarget, Provenance},
     providers::Providers,
     vocab::Source,
@@ -62,20 +58,29 @@ pub enum InventoryError {
 /// Reads an inventory file.
 pub fn read(path: &Path) -> Result<Vec<InventoryEntry>, InventoryError> {
     let file = display_path(path);
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|f| f.take(MAX_SIZE).read_to_end(&mut bytes))
-        .map_err(|source| InventoryError::Io { file: file.clone(), source })?;
+    let (bytes, truncated) =
+        files::read_bounded(path, MAX_SIZE).map_err(|source| InventoryError::Io { file: file.clone(), source })?;
+    if truncated {
+        return Err(InventoryError::Io {
+            file,
+            source: io::Error::new(io::ErrorKind::InvalidData, format!("larger than {MAX_SIZE} bytes: not read")),
+        });
+    }
     let text = String::from_utf8_lossy(&bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let rows = match ext.as_str() {
-        "csv" => csv(&file, text, b',')?,
-        "tsv" => csv(&file, text, b'\t')?,
-        "json" => json(&file, text)?,
-        _ => plain(&file, text)?,
-    };
-    Ok(rows)
+    parse(&file, &ext, &text)
+}
+
+/// Parses an inventory's text; `ext` (lower case: `csv`, `tsv`, `json`, anything else) is the
+/// format.
+pub fn parse(file: &str, ext: &str, text: &str) -> Result<Vec<InventoryEntry>, InventoryError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match ext {
+        "csv" => csv(file, text, b','),
+        "tsv" => csv(file, text, b'\t'),
+        "json" => json(file, text),
+        _ => plain(file, text),
+    }
 }
 
 /// Model entries for inventory rows; every id must name something.

@@ -9,8 +9,7 @@
 //! Blobs are used only when they sit inside the store.
 
 use std::{
-    fs::{self, File},
-    io::{self, Read},
+    fs, io,
     path::{Path, PathBuf},
 };
 
@@ -18,6 +17,7 @@ use serde::Deserialize;
 
 use super::{StoreError, Stored, display_path, list_store, resolve_inside};
 use crate::{
+    files,
     model::{Artifact, ArtifactKind, Entry, ModelConfig, Parsed, Problem, ProblemKind, Provenance},
     providers,
     vocab::{Source, WeightFormat},
@@ -41,22 +41,41 @@ pub fn default_dir() -> Option<PathBuf> {
         .or_else(|| var("HOME").or_else(|| var("USERPROFILE")).map(|h| h.join(".ollama").join("models")))
 }
 
-#[derive(Deserialize)]
-struct Manifest {
+/// An Ollama manifest (an OCI image manifest): the config blob and the layers.
+#[derive(Debug, Deserialize)]
+pub struct Manifest {
+    /// The config blob (model family, format).
     #[serde(default)]
-    config: Option<Layer>,
+    pub config: Option<Layer>,
+    /// The layers: weights, adapters, projectors, licence, template, parameters.
     #[serde(default)]
-    layers: Vec<Layer>,
+    pub layers: Vec<Layer>,
 }
 
-#[derive(Deserialize)]
-struct Layer {
+/// One blob a manifest names.
+#[derive(Debug, Deserialize)]
+pub struct Layer {
+    /// `application/vnd.ollama.image.*`.
     #[serde(rename = "mediaType", default)]
-    media_type: String,
+    pub media_type: String,
+    /// `sha256:<hex>`.
     #[serde(default)]
-    digest: String,
+    pub digest: String,
+    /// Size in bytes, as the manifest says.
     #[serde(default)]
-    size: u64,
+    pub size: u64,
+}
+
+/// Parses a manifest.
+pub fn parse_manifest(bytes: &[u8]) -> serde_json::Result<Manifest> {
+    serde_json::from_slice(bytes)
+}
+
+/// The file name of a blob in `blobs/` (`sha256-<hex>`), or `None` for a digest that would name
+/// anything but a plain file there (a path, a hidden file, nothing).
+pub fn blob_file_name(digest: &str) -> Option<String> {
+    let file = digest.replace(':', "-");
+    (!file.is_empty() && !file.contains(['/', '\\', '\0']) && !file.starts_with('.')).then_some(file)
 }
 
 #[derive(Deserialize)]
@@ -88,7 +107,7 @@ fn scan_at(dir: &Path, descend: bool) -> Result<Stored, StoreError> {
     let canonical = dir.canonicalize().map_err(|source| StoreError::Io { path: shown.clone(), source })?;
     let mut out = Stored::default();
     let mut manifests = Vec::new();
-    list_manifests(&dir.join("manifests"), &mut Vec::new(), &mut manifests);
+    list_manifests(&dir.join("manifests"), &mut Vec::new(), &mut manifests, &mut out.problems, &shown);
     manifests.sort();
     for parts in manifests {
         let [registry, namespace, model, tag] = [&parts[0], &parts[1], &parts[2], &parts[3]];
@@ -133,10 +152,7 @@ fn entry(
         known: Vec::new(),
     };
     let blob = |digest: &str, problems: &mut Vec<Problem>| -> Option<(PathBuf, String)> {
-        let file = digest.replace(':', "-");
-        if file.is_empty() || file.contains(['/', '\\']) || file.starts_with('.') {
-            return None;
-        }
+        let file = blob_file_name(digest)?;
         let rel = format!("{shown}/blobs/{file}");
         let path = [dir.join("blobs").join(&file), dir.join("blobs").join(digest)].into_iter().find(|p| p.exists());
         let Some(path) = path else {
@@ -185,18 +201,40 @@ fn entry(
     e
 }
 
+/// A manifest or config blob: a regular file only (never a FIFO or a device), up to
+/// [`MAX_JSON`] bytes.
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> io::Result<T> {
-    let mut bytes = Vec::new();
-    File::open(path)?.take(MAX_JSON).read_to_end(&mut bytes)?;
+    let (bytes, truncated) = files::read_bounded(path, MAX_JSON)?;
+    if truncated {
+        return Err(io::Error::other(format!("larger than {MAX_JSON} bytes")));
+    }
     serde_json::from_slice(&bytes).map_err(io::Error::other)
 }
 
 /// Manifest files exactly four levels below `manifests/`: registry, namespace, model, tag.
-fn list_manifests(dir: &Path, parts: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+fn list_manifests(
+    dir: &Path,
+    parts: &mut Vec<String>,
+    out: &mut Vec<Vec<String>>,
+    problems: &mut Vec<Problem>,
+    shown: &str,
+) {
     if out.len() >= MAX_MANIFESTS {
         return;
     }
-    let Ok(rd) = fs::read_dir(dir) else { return };
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            if e.kind() != io::ErrorKind::NotFound {
+                problems.push(Problem {
+                    kind: ProblemKind::Io,
+                    file: format!("{shown}/manifests/{}", parts.join("/")).trim_end_matches('/').to_string(),
+                    message: format!("cannot read: {e}"),
+                });
+            }
+            return;
+        }
+    };
     for e in rd.filter_map(Result::ok) {
         let Ok(t) = e.file_type() else { continue };
         let name = e.file_name().to_string_lossy().into_owned();
@@ -207,7 +245,7 @@ fn list_manifests(dir: &Path, parts: &mut Vec<String>, out: &mut Vec<Vec<String>
         if parts.len() == 4 && t.is_file() {
             out.push(parts.clone());
         } else if parts.len() < 4 && t.is_dir() {
-            list_manifests(&e.path(), parts, out);
+            list_manifests(&e.path(), parts, out, problems, shown);
         }
         parts.pop();
     }

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod condition;
 pub mod licences;
 pub mod pack;
+pub mod per_file;
 pub mod pickle_allow;
 pub mod sink;
 

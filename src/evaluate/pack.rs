@@ -309,8 +309,8 @@ pub fn load(spec: &str, base: &Path) -> Result<Pack, PackError> {
     }
     let path = base.join(spec);
     let label = path.display().to_string();
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| PackError::Io { file: label.clone(), message: e.to_string() })?;
+    let text = crate::files::read_to_string_bounded(&path, crate::files::MAX_SETTINGS_FILE)
+        .map_err(|e| PackError::Io { file: label.clone(), message: e.to_string() })?;
     let mut pack = parse(&label, &text)?;
     include(&mut pack, &label)?;
     Ok(pack)

@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::sections;
-use crate::model::{Card, CardKind, CardMeta, Located, Metadata};
+use crate::{
+    limits::{InputLimits, LimitName},
+    model::{Card, CardKind, CardMeta, Located, Metadata, Section},
+};
 
 /// Keys that make front matter a model card.
 const MODEL_KEYS: &[&str] = &[
@@ -38,24 +41,38 @@ const DATASET_KEYS: &[&str] =
 /// Keys that only model cards carry; their presence outweighs dataset keys.
 const MODEL_ONLY_KEYS: &[&str] = &["base_model", "pipeline_tag", "library_name", "model-index", "model_name"];
 
-/// Largest front matter we parse; bigger blocks are reported, not parsed.
-pub const MAX_FRONT_MATTER: usize = 1 << 20;
-
-/// Parses a Markdown file as a card. Returns `None` when the file has no front matter and is
-/// not named like a card (`README.md`, `MODEL_CARD.md`).
+/// Parses a Markdown file as a card, within the default limits. Returns `None` when the file
+/// has no front matter and is not named like a card (`README.md`, `MODEL_CARD.md`).
 pub fn parse(file: &str, text: &str) -> Option<Card> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut card = parse_card(file, text)?;
-    card.text = text.to_string();
-    Some(card)
+    parse_with(file, text, &InputLimits::default()).0
 }
 
-fn parse_card(file: &str, text: &str) -> Option<Card> {
+/// Parses a Markdown file as a card within `limits`; also returns a message for each limit hit
+/// (front matter too large, a YAML alias or nesting budget exceeded, overlong lines). A card
+/// whose front matter broke a limit is still read, line by line, for its licence.
+pub fn parse_with(file: &str, text: &str, limits: &InputLimits) -> (Option<Card>, Vec<String>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut hits = Vec::new();
+    let card = parse_card(file, text, limits, &mut hits).map(|mut card| {
+        card.text = text.to_string();
+        card
+    });
+    (card, hits)
+}
+
+/// Headings of the body, each line read up to the `line-length` limit.
+fn index_sections(body: &str, first_line: u32, limits: &InputLimits, hits: &mut Vec<String>) -> Vec<Section> {
+    let (sections, long) = sections::index_with(body, first_line, limits.usize(LimitName::LineLength));
+    hits.extend(long.problem("", "headings", limits.line_length).map(|p| p.message));
+    sections
+}
+
+fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<String>) -> Option<Card> {
     let card_name = is_card_name(file);
     let split = split_front_matter(text);
     match split {
         FrontMatter::None => card_name.then(|| {
-            let sections = sections::index(text, 1);
+            let sections = index_sections(text, 1, limits, hits);
             Card {
                 file: file.to_string(),
                 kind: CardKind::Model,
@@ -89,15 +106,16 @@ fn parse_card(file: &str, text: &str) -> Option<Card> {
             })
         }
         FrontMatter::Block { yaml, body, body_line } => {
-            let sections = sections::index(body, body_line);
+            let sections = index_sections(body, body_line, limits, hits);
             let licence_section = sections::licence_section(body, body_line, &sections);
-            let parsed = if yaml.len() > MAX_FRONT_MATTER {
-                Err(Located {
-                    value: format!("front matter is {} bytes, over the {MAX_FRONT_MATTER}-byte limit", yaml.len()),
-                    line: 2,
-                })
+            let parsed = if yaml.len() as u64 > limits.front_matter {
+                Err(YamlError::Limit(format!(
+                    "the front matter is {} bytes; it was not parsed as YAML, only read line by line for its licence ({})",
+                    yaml.len(),
+                    LimitName::FrontMatter.exceeded(limits.front_matter)
+                )))
             } else {
-                parse_yaml(yaml)
+                parse_yaml(yaml, limits)
             };
             match parsed {
                 Ok(metadata) => {
@@ -138,6 +156,13 @@ fn parse_card(file: &str, text: &str) -> Option<Card> {
                 }
                 Err(error) => {
                     let looks_like_card = card_name || has_card_key_lines(yaml);
+                    let parse_error = match error {
+                        YamlError::Syntax(e) => Some(e),
+                        YamlError::Limit(message) => {
+                            hits.push(message);
+                            None
+                        }
+                    };
                     looks_like_card.then(|| {
                         let (meta, kind) = fallback_meta(yaml);
                         Card {
@@ -146,7 +171,7 @@ fn parse_card(file: &str, text: &str) -> Option<Card> {
                             meta,
                             metadata: Metadata::empty(),
                             sections,
-                            parse_error: Some(error),
+                            parse_error,
                             recognised: true,
                             licence_section,
                             text: String::new(),
@@ -202,19 +227,34 @@ fn split_front_matter(text: &str) -> FrontMatter<'_> {
     FrontMatter::Unterminated { yaml: &text[yaml_start..] }
 }
 
-/// Parses YAML into a JSON value; errors carry the file line (front matter starts on line 2).
-fn parse_yaml(yaml: &str) -> Result<Value, Located<String>> {
+/// Why front matter was not parsed.
+enum YamlError {
+    /// Broken YAML: the message and the file line (front matter starts on line 2).
+    Syntax(Located<String>),
+    /// A limit was hit: the `limit-exceeded` message.
+    Limit(String),
+}
+
+/// Parser events allowed per byte of front matter (a real card has well under one event per
+/// 4 bytes), so the event budget grows with the `front-matter` limit.
+const EVENTS_PER_KB: u64 = 200;
+
+/// Parses YAML into a JSON value within the `yaml-depth` and `yaml-aliases` limits.
+fn parse_yaml(yaml: &str, limits: &InputLimits) -> Result<Value, YamlError> {
+    let aliases = limits.usize(LimitName::YamlAliases);
+    let max_events =
+        usize::try_from((limits.front_matter / 1024).saturating_mul(EVENTS_PER_KB).max(200_000)).unwrap_or(usize::MAX);
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_events: 200_000,
-            max_aliases: 1_000,
-            max_anchors: 1_000,
-            max_depth: 64,
+            max_events: max_events,
+            max_aliases: aliases,
+            max_anchors: aliases,
+            max_depth: limits.usize(LimitName::YamlDepth),
         },
         alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 100_000,
+            max_total_replayed_events: aliases.saturating_mul(100),
             max_replay_stack_depth: 16,
-            max_alias_expansions_per_anchor: 1_000,
+            max_alias_expansions_per_anchor: aliases,
         },
         // `.nan` / `.inf` are valid YAML (eval results use them); keep them as written.
         non_finite_float_policy: serde_saphyr::options::NonFiniteFloatPolicy::AsString,
@@ -223,12 +263,35 @@ fn parse_yaml(yaml: &str) -> Result<Value, Located<String>> {
         return Ok(Value::Null);
     }
     serde_saphyr::from_str_with_options::<Value>(yaml, options).map_err(|e| {
-        let line = e.location().map_or(0, |l| l.line());
-        Located {
-            value: first_line(&e.without_snippet().to_string()),
-            line: u32::try_from(line).unwrap_or(u32::MAX).saturating_add(1).max(2),
+        let line = u32::try_from(e.location().map_or(0, |l| l.line())).unwrap_or(u32::MAX).saturating_add(1).max(2);
+        let message = first_line(&e.without_snippet().to_string());
+        match budget_breach(&e) {
+            Some(limit) => YamlError::Limit(format!(
+                "the front matter was not parsed as YAML, only read line by line for its licence: {message} at line {line} ({})",
+                limit.exceeded(limits.get(limit))
+            )),
+            None => YamlError::Syntax(Located { value: message, line }),
         }
     })
+}
+
+/// The limit a YAML error breaks, when it is a budget breach rather than broken YAML.
+fn budget_breach(e: &serde_saphyr::Error) -> Option<LimitName> {
+    use serde_saphyr::{Error, budget::BudgetBreach};
+    let mut e = e;
+    while let Error::WithSnippet { error, .. } | Error::AliasError { error, .. } = e {
+        e = error;
+    }
+    match e {
+        Error::Budget { breach: BudgetBreach::Depth { .. }, .. } => Some(LimitName::YamlDepth),
+        Error::Budget { breach: BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. }, .. }
+        | Error::AliasReplayLimitExceeded { .. }
+        | Error::AliasExpansionLimitExceeded { .. }
+        | Error::AliasReplayStackDepthExceeded { .. } => Some(LimitName::YamlAliases),
+        // The event budget grows with the front-matter limit.
+        Error::Budget { .. } => Some(LimitName::FrontMatter),
+        _ => None,
+    }
 }
 
 fn first_line(message: &str) -> String {
@@ -540,7 +603,28 @@ mod tests {
             prev = c;
         }
         y.push_str("---\n");
-        let c = card(&y);
-        assert!(c.parse_error.is_some());
+        let (c, hits) = parse_with("m/README.md", &y, &InputLimits::default());
+        let c = c.expect("still a card");
+        assert!(c.parse_error.is_none(), "a limit, not broken YAML: {:?}", c.parse_error);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].contains("limit `yaml-aliases` = 1000"), "{}", hits[0]);
+        assert_eq!(c.meta.license[0].value, "mit", "the licence is read line by line");
+    }
+
+    #[test]
+    fn front_matter_depth_size_and_long_lines_are_limits() {
+        let limits = InputLimits { yaml_depth: 4, front_matter: 64, line_length: 10, ..InputLimits::default() };
+        let deep = "---\nlicense: mit\na: [[[[[[1]]]]]]\n---\n";
+        let (c, hits) = parse_with("m/README.md", deep, &limits);
+        assert!(hits.iter().any(|h| h.contains("limit `yaml-depth` = 4")), "{hits:?}");
+        assert_eq!(c.unwrap().meta.license[0].value, "mit");
+        let big = format!("---\nlicense: apache-2.0\ntags: [{}]\n---\n", "x, ".repeat(40));
+        let (c, hits) = parse_with("m/README.md", &big, &limits);
+        assert!(hits.iter().any(|h| h.contains("limit `front-matter` = 64")), "{hits:?}");
+        assert_eq!(c.unwrap().meta.license[0].value, "apache-2.0");
+        let long = format!("---\nlicense: mit\n---\n# {}\nshort\n", "y".repeat(100));
+        let (c, hits) = parse_with("m/README.md", &long, &limits);
+        assert!(hits.iter().any(|h| h.starts_with("line 4 is 102 bytes long")), "{hits:?}");
+        assert!(c.unwrap().sections[0].title.len() <= 10);
     }
 }

@@ -9,21 +9,23 @@ pub mod sections;
 pub mod weights;
 
 use std::{
-    fs::File,
     io::{self, Read},
     path::Path,
 };
 
 use rayon::prelude::*;
 
-use crate::model::{Artifact, ArtifactKind, Language, LicenceText, ModelConfig, Parsed, Problem, ProblemKind};
+use crate::{
+    files,
+    limits::{InputLimits, LimitName},
+    model::{Artifact, ArtifactKind, Language, LicenceText, ModelConfig, Parsed, Problem, ProblemKind},
+};
 
-/// Limits on what is read.
+/// Limits on what is read, and what to keep.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Largest text file (card, licence, config) read, in bytes; longer files are read up to
-    /// this many bytes and reported.
-    pub max_file_size: u64,
+    /// The named input limits (`--limit`, `--max-file-size`, `[limits]`).
+    pub input: InputLimits,
     /// Keep each card's whole text for rules that read it; without such rules the text is
     /// dropped once parsed, so memory stays at what the parsed facts cost.
     pub keep_card_text: bool,
@@ -34,8 +36,67 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_size: 10 * 1024 * 1024, keep_card_text: false, code_references: true }
+        Limits { input: InputLimits::default(), keep_card_text: false, code_references: true }
     }
+}
+
+/// The lines of one file longer than the `line-length` limit: the first one's number and
+/// length, and how many there were.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LongLines {
+    /// 1-based line of the first long line (0: none).
+    pub first: u32,
+    /// Its length in bytes.
+    pub first_len: usize,
+    /// How many lines were long.
+    pub count: usize,
+}
+
+impl LongLines {
+    /// Records a long line.
+    pub fn note(&mut self, line: u32, len: usize) {
+        if self.count == 0 {
+            self.first = line;
+            self.first_len = len;
+        }
+        self.count += 1;
+    }
+
+    /// The `limit-exceeded` problem for these lines, if there were any.
+    pub fn problem(&self, file: &str, what: &str, limit: u64) -> Option<Problem> {
+        (self.count > 0).then(|| {
+            let more = match self.count {
+                1 => String::new(),
+                n => format!(" ({} more line(s) as long)", n - 1),
+            };
+            Problem {
+                kind: ProblemKind::Limit,
+                file: file.to_string(),
+                message: format!(
+                    "line {} is {} bytes long; only its first {limit} bytes were searched for {what}{more} ({})",
+                    self.first,
+                    self.first_len,
+                    LimitName::LineLength.exceeded(limit)
+                ),
+            }
+        })
+    }
+}
+
+/// `line` cut to at most `max` bytes, on a character boundary.
+pub fn cut_line(line: &str, max: usize) -> &str {
+    if line.len() <= max {
+        return line;
+    }
+    let mut end = max;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+fn limit_problem(file: &str, message: String) -> Parsed {
+    Parsed::Problem(Problem { kind: ProblemKind::Limit, file: file.to_string(), message })
 }
 
 /// Parses every artifact, in parallel; the output keeps the input order.
@@ -59,7 +120,7 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
         }
         ArtifactKind::Source(_) if !limits.code_references => Vec::new(),
         ArtifactKind::Source(language) => code_references(artifact, language, limits),
-        ArtifactKind::Weights(format) => weights::read(artifact, format),
+        ArtifactKind::Weights(format) => weights::read(artifact, format, &limits.input),
         ArtifactKind::Markdown => {
             // Most Markdown files are not cards: look at the first bytes before reading more.
             let named_card = card::is_card_name(&artifact.rel);
@@ -70,13 +131,16 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
                     Err(e) => return vec![io_problem(artifact, &e)],
                 }
             }
-            with_text(artifact, limits, |text| {
-                card::parse(&artifact.rel, text).map(|mut c| {
+            with_text_all(artifact, limits, |text| {
+                let (card, hits) = card::parse_with(&artifact.rel, text, &limits.input);
+                let mut out: Vec<Parsed> = hits.into_iter().map(|m| limit_problem(&artifact.rel, m)).collect();
+                out.extend(card.map(|mut c| {
                     if !limits.keep_card_text {
                         c.text = String::new();
                     }
                     Parsed::Card(Box::new(c))
-                })
+                }));
+                out
             })
         }
         ArtifactKind::LicenceText => with_text(artifact, limits, |text| {
@@ -96,10 +160,11 @@ fn code_references(artifact: &Artifact, language: Language, limits: Limits) -> V
         dir.is_some_and(|d| d.join(candidate).exists()) || root.is_some_and(|r| r.join(candidate).exists())
     };
     with_text_all(artifact, limits, |text| {
-        references::scan(&artifact.rel, language, text, &is_local)
-            .into_iter()
-            .map(|r| Parsed::Reference(Box::new(r)))
-            .collect()
+        let max_line = limits.input.usize(LimitName::LineLength);
+        let (found, long) = references::scan_with(&artifact.rel, language, text, &is_local, max_line);
+        let mut out: Vec<Parsed> = found.into_iter().map(|r| Parsed::Reference(Box::new(r))).collect();
+        out.extend(long.problem(&artifact.rel, "model references", limits.input.line_length).map(Parsed::Problem));
+        out
     })
 }
 
@@ -108,18 +173,19 @@ fn with_text(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Option
 }
 
 fn with_text_all(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Vec<Parsed>) -> Vec<Parsed> {
-    match read_text(&artifact.path, limits.max_file_size) {
+    let limit = limits.input.file_size;
+    match read_text(&artifact.path, limit) {
         Ok((text, truncated)) => {
             let mut out = Vec::new();
             if truncated {
-                out.push(Parsed::Problem(Problem {
-                    kind: ProblemKind::Limit,
-                    file: artifact.rel.clone(),
-                    message: format!(
-                        "file is {} bytes; only the first {} bytes were read (--max-file-size)",
-                        artifact.size, limits.max_file_size
+                out.push(limit_problem(
+                    &artifact.rel,
+                    format!(
+                        "file is {} bytes; only its first {limit} bytes were read ({})",
+                        artifact.size,
+                        LimitName::FileSize.exceeded(limit)
                     ),
-                }));
+                ));
             }
             out.extend(f(&text));
             out
@@ -132,13 +198,9 @@ fn io_problem(artifact: &Artifact, e: &io::Error) -> Parsed {
     Parsed::Problem(Problem { kind: ProblemKind::Io, file: artifact.rel.clone(), message: format!("cannot read: {e}") })
 }
 
-/// Reads up to `limit` bytes as lossy UTF-8; says whether the file was longer.
+/// Reads up to `limit` bytes of a regular file as lossy UTF-8; says whether the file was longer.
 pub fn read_text(path: &Path, limit: u64) -> io::Result<(String, bool)> {
-    let file = File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    let truncated = bytes.len() as u64 > limit;
-    bytes.truncate(limit as usize);
+    let (bytes, truncated) = files::read_bounded(path, limit)?;
     let text = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -148,27 +210,102 @@ pub fn read_text(path: &Path, limit: u64) -> io::Result<(String, bool)> {
 
 fn read_prefix(path: &Path, n: usize) -> io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(n);
-    File::open(path)?.take(n as u64).read_to_end(&mut buf)?;
+    files::open_regular(path)?.take(n as u64).read_to_end(&mut buf)?;
     Ok(buf)
 }
 
 pub use weights::sniff;
 
-/// A `config.json` that names a model type or architecture.
-fn config(file: &str, text: &str) -> Option<ModelConfig> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    let map = value.as_object()?;
-    let model_type = map.get("model_type").and_then(|v| v.as_str()).map(str::to_string);
-    let architectures: Vec<String> = map
-        .get("architectures")
-        .and_then(|v| v.as_array())
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
+/// A `config.json` that names a model type or architecture. Only those two keys are built; the
+/// rest of the file (which may be megabytes of arrays) is stepped over without allocating.
+pub fn config(file: &str, text: &str) -> Option<ModelConfig> {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        #[serde(default)]
+        model_type: lenient::MaybeString,
+        #[serde(default)]
+        architectures: lenient::Strings,
+    }
+    let raw: Raw = serde_json::from_str(text).ok()?;
+    let (model_type, architectures) = (raw.model_type.0, raw.architectures.0);
     (model_type.is_some() || !architectures.is_empty()).then(|| ModelConfig {
         file: file.to_string(),
         model_type,
         architectures,
     })
+}
+
+pub mod lenient {
+    //! JSON values read without building what is not wanted: a string kept only when it is a
+    //! string, a list of the strings of an array. Anything else is skipped by serde's
+    //! `IgnoredAny`, which allocates nothing however large the value is.
+
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    /// A string, or `None` for any other value.
+    #[derive(Debug, Default, PartialEq, Eq)]
+    pub struct MaybeString(pub Option<String>);
+
+    /// The strings of an array (other items skipped), or of a lone string; empty otherwise.
+    #[derive(Debug, Default, PartialEq, Eq)]
+    pub struct Strings(pub Vec<String>);
+
+    struct Skip<T>(fn(Option<String>) -> T, fn(Vec<String>) -> T, bool);
+
+    impl<'de, T> Visitor<'de> for Skip<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            Ok((self.0)(Some(v.to_string())))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<T, E> {
+            Ok((self.0)(None))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<T, E> {
+            Ok((self.0)(None))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<T, E> {
+            Ok((self.0)(None))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<T, E> {
+            Ok((self.0)(None))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+            Ok((self.0)(None))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+            let mut out = Vec::new();
+            if self.2 {
+                while let Some(item) = seq.next_element::<MaybeString>()? {
+                    out.extend(item.0);
+                }
+            } else {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+            }
+            Ok((self.1)(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok((self.0)(None))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for MaybeString {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(Skip(MaybeString, |_| MaybeString(None), false))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Strings {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(Skip(|s: Option<String>| Strings(s.into_iter().collect()), Strings, true))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -180,5 +317,9 @@ mod tests {
         assert!(config("c.json", r#"{"model_type":"llama","architectures":["LlamaForCausalLM"]}"#).is_some());
         assert!(config("c.json", r#"{"name":"webpack"}"#).is_none());
         assert!(config("c.json", "not json").is_none());
+        let c = config("c.json", r#"{"model_type":{"x":[1,2]},"architectures":["A",3,{"b":1},"B"],"n":[[],[]]}"#);
+        assert_eq!(c.unwrap().architectures, ["A", "B"]);
+        let c = config("c.json", r#"{"model_type":"bert","architectures":"BertModel"}"#).unwrap();
+        assert_eq!((c.model_type.as_deref(), c.architectures.len()), (Some("bert"), 1));
     }
 }

@@ -3,7 +3,7 @@
 //! through hosted APIs (OpenAI, Anthropic, Gemini, Bedrock …), with the names they pass.
 //!
 //! One pass over the lines of a file (notebooks: the lines of their code cells), each line cut at
-//! [`MAX_LINE`] bytes. What to look for is data: the provider table (`providers/`). A hosted
+//! the `line-length` limit. What to look for is data: the provider table (`providers/`). A hosted
 //! model name counts when it is the whole of a string literal (or config value) and either is
 //! given to a model-like key (`model=`, `"model":`, `MODEL_ID=`) or sits in a file that builds a
 //! client of a provider serving it; a file that builds a client but names no model gives a
@@ -11,13 +11,14 @@
 
 use std::{borrow::Cow, collections::BTreeSet};
 
+use super::{
+    LongLines, cut_line,
+    lenient::{MaybeString, Strings},
+};
 use crate::{
     model::{CodeReference, Language, ModelTarget, Reference},
     providers::{self, ProviderKind, Providers},
 };
-
-/// Longest line looked at, in bytes; the rest of a longer line (minified code, data) is ignored.
-pub const MAX_LINE: usize = 4096;
 
 /// Longest string literal treated as a model name.
 const MAX_LITERAL: usize = 200;
@@ -25,13 +26,26 @@ const MAX_LITERAL: usize = 200;
 /// Finds the models a file names. `is_local` says whether a candidate Hub id is a path that
 /// exists on disk (beside the file or under the scanned root), which makes it a local path.
 pub fn scan(file: &str, language: Language, text: &str, is_local: &dyn Fn(&str) -> bool) -> Vec<Reference> {
+    let max_line = crate::limits::InputLimits::default().usize(crate::limits::LimitName::LineLength);
+    scan_with(file, language, text, is_local, max_line).0
+}
+
+/// [`scan`], searching at most `max_line` bytes of each line; says which lines were longer.
+pub fn scan_with(
+    file: &str,
+    language: Language,
+    text: &str,
+    is_local: &dyn Fn(&str) -> bool,
+    max_line: usize,
+) -> (Vec<Reference>, LongLines) {
     let providers = Providers::get();
-    let lines = code_lines(language, text);
+    let mut long = LongLines::default();
+    let lines = code_lines(language, text, max_line, &mut long);
     let mut found = Found::default();
     for (line_no, line) in &lines {
         scan_line(providers, file, language, *line_no, line, is_local, &mut found);
     }
-    found.resolve(providers, file)
+    (found.resolve(providers, file), long)
 }
 
 /// A call site (or import) of a provider's client.
@@ -338,9 +352,14 @@ fn key_before(line: &str, start: usize) -> Option<&str> {
 
 /// The lines worth looking at, numbered from 1: comment lines dropped, long lines cut; for a
 /// notebook, the lines of its code cells, numbered by the line of the `.ipynb` file they sit on.
-fn code_lines(language: Language, text: &str) -> Vec<(u32, Cow<'_, str>)> {
+fn code_lines<'a>(
+    language: Language,
+    text: &'a str,
+    max_line: usize,
+    long: &mut LongLines,
+) -> Vec<(u32, Cow<'a, str>)> {
     if language == Language::Notebook {
-        return notebook_lines(text);
+        return notebook_lines(text, max_line, long);
     }
     let comment: &[&str] = match language {
         Language::Javascript => &["//", "/*", "*"],
@@ -354,35 +373,31 @@ fn code_lines(language: Language, text: &str) -> Vec<(u32, Cow<'_, str>)> {
             if t.is_empty() || comment.iter().any(|c| t.starts_with(c)) {
                 return None;
             }
-            Some((u32::try_from(i + 1).unwrap_or(u32::MAX), Cow::Borrowed(cut(l))))
+            let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if l.len() > max_line {
+                long.note(line_no, l.len());
+            }
+            Some((line_no, Cow::Borrowed(cut_line(l, max_line))))
         })
         .collect()
-}
-
-fn cut(line: &str) -> &str {
-    if line.len() <= MAX_LINE {
-        return line;
-    }
-    let mut end = MAX_LINE;
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    &line[..end]
 }
 
 /// The code-cell lines of a notebook. Jupyter writes one source line per JSON line, with
 /// `cell_type` before `source`, so the lines are read in place and keep their file line; a
 /// notebook written on one line is parsed as JSON and its code is put on line 1.
-fn notebook_lines(text: &str) -> Vec<(u32, Cow<'static, str>)> {
+fn notebook_lines(text: &str, max_line: usize, long: &mut LongLines) -> Vec<(u32, Cow<'static, str>)> {
     let mut out = Vec::new();
     let mut code_cell = false;
     let mut in_source = false;
     let mut saw_source = false;
-    let push = |out: &mut Vec<(u32, Cow<'static, str>)>, line: u32, s: &str| {
+    let mut push = |out: &mut Vec<(u32, Cow<'static, str>)>, line: u32, s: &str| {
         for part in s.lines() {
             let t = part.trim_start();
             if !t.is_empty() && !t.starts_with('#') {
-                out.push((line, Cow::Owned(cut(part).to_string())));
+                if part.len() > max_line {
+                    long.note(line, part.len());
+                }
+                out.push((line, Cow::Owned(cut_line(part, max_line).to_string())));
             }
         }
     };
@@ -404,15 +419,9 @@ fn notebook_lines(text: &str) -> Vec<(u32, Cow<'static, str>)> {
             let rest = rest.trim_start().trim_start_matches(':').trim().trim_end_matches(',');
             if rest.starts_with('[') && !rest.ends_with(']') {
                 in_source = true;
-            } else if code_cell {
-                match serde_json::from_str::<serde_json::Value>(rest) {
-                    Ok(serde_json::Value::String(s)) => push(&mut out, line, &s),
-                    Ok(serde_json::Value::Array(items)) => {
-                        for s in items.iter().filter_map(|v| v.as_str()) {
-                            push(&mut out, line, s);
-                        }
-                    }
-                    _ => {}
+            } else if code_cell && let Ok(Strings(items)) = serde_json::from_str::<Strings>(rest) {
+                for s in &items {
+                    push(&mut out, line, s);
                 }
             }
         }
@@ -420,19 +429,23 @@ fn notebook_lines(text: &str) -> Vec<(u32, Cow<'static, str>)> {
     if saw_source {
         return out;
     }
-    let Ok(nb) = serde_json::from_str::<serde_json::Value>(text) else { return out };
-    for cell in nb.get("cells").and_then(|c| c.as_array()).into_iter().flatten() {
-        if cell.get("cell_type").and_then(|t| t.as_str()) != Some("code") {
-            continue;
-        }
-        match cell.get("source") {
-            Some(serde_json::Value::String(s)) => push(&mut out, 1, s),
-            Some(serde_json::Value::Array(items)) => {
-                for s in items.iter().filter_map(|v| v.as_str()) {
-                    push(&mut out, 1, s);
-                }
-            }
-            _ => {}
+    // Only the code cells' sources are built; outputs (images, data) are stepped over.
+    #[derive(serde::Deserialize)]
+    struct Notebook {
+        #[serde(default)]
+        cells: Vec<Cell>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Cell {
+        #[serde(default)]
+        cell_type: MaybeString,
+        #[serde(default)]
+        source: Strings,
+    }
+    let Ok(nb) = serde_json::from_str::<Notebook>(text) else { return out };
+    for cell in nb.cells.iter().filter(|c| c.cell_type.0.as_deref() == Some("code")) {
+        for s in &cell.source.0 {
+            push(&mut out, 1, s);
         }
     }
     out

@@ -3,11 +3,27 @@
 //! The Hugging Face template leaves `[More Information Needed]` under every heading nobody
 //! wrote; the `transformers` Trainer writes "More information needed". Both count as empty.
 
+use super::{LongLines, cut_line};
 use crate::{model::Section, vocab::SectionKind};
 
 /// Indexes the headings of `body`, whose first line is line `first_line` of the file.
 pub fn index(body: &str, first_line: u32) -> Vec<Section> {
-    let lines: Vec<&str> = body.lines().collect();
+    index_with(body, first_line, usize::MAX).0
+}
+
+/// [`index`], reading at most `max_line` bytes of each line; says which lines were longer.
+pub fn index_with(body: &str, first_line: u32, max_line: usize) -> (Vec<Section>, LongLines) {
+    let mut long = LongLines::default();
+    let lines: Vec<&str> = body
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if l.len() > max_line {
+                long.note(first_line.saturating_add(i as u32), l.len());
+            }
+            cut_line(l, max_line)
+        })
+        .collect();
     let mut raw: Vec<(Section, bool)> = Vec::new(); // (section, own content filled)
     let mut in_fence: Option<&str> = None;
     let mut in_comment = false;
@@ -46,7 +62,7 @@ pub fn index(body: &str, first_line: u32) -> Vec<Section> {
             mark_filled(&mut raw);
         }
     }
-    resolve(raw)
+    (resolve(raw), long)
 }
 
 /// The largest licence section kept for identification.

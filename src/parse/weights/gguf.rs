@@ -8,8 +8,7 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    fs::File,
-    io::BufReader,
+    io::{BufReader, Read, Seek},
 };
 
 use serde_json::{Value, json};
@@ -19,10 +18,8 @@ use super::{
     input::{Input, Source},
     keep, licence_fields, shorten,
 };
-use crate::model::WeightHeader;
+use crate::{limits::InputLimits, model::WeightHeader};
 
-/// Bytes the reader will read (not skip) from one header: keys, kept values, tensor infos.
-pub const BUDGET: u64 = 256 << 20;
 /// Longest key (the specification's limit).
 pub const MAX_KEY: u64 = 65_535;
 /// Longest string value read; longer ones are stepped over.
@@ -36,9 +33,15 @@ pub const MAX_DIMS: u32 = 8;
 /// How deep arrays of arrays may nest.
 const MAX_NESTING: u32 = 4;
 
-/// Reads the header of a GGUF file of `size` bytes into `h`.
-pub fn read(file: BufReader<File>, size: u64, h: &mut WeightHeader) -> Result<(), HeaderError> {
-    let mut input = Input::new(file, Some(size), BUDGET, "GGUF header");
+/// Reads the header of a GGUF file of `size` bytes into `h`, reading (not skipping) at most
+/// the `weight-header` limit: keys, kept values, tensor infos.
+pub fn read<R: Read + Seek>(
+    file: BufReader<R>,
+    size: u64,
+    h: &mut WeightHeader,
+    limits: &InputLimits,
+) -> Result<(), HeaderError> {
+    let mut input = Input::new(file, Some(size), limits.weight_header, "GGUF header");
     read_from(&mut input, h)
 }
 
@@ -175,6 +178,7 @@ impl<S: Source> Reader<'_, S> {
     }
 
     fn skip_checked(&mut self, len: u64, limit: u64, what: &str) -> Result<(), HeaderError> {
+        self.input.ensure(len, what)?;
         if len > limit {
             return Err(HeaderError::Limit(format!("{what} claims {len} bytes (at most {limit} accepted)")));
         }

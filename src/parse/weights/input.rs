@@ -2,12 +2,10 @@
 //! what it does not need (by seeking when it can), and checks every claimed length against the
 //! bytes that are really left before acting on it. Nothing here allocates a length a file claims.
 
-use std::{
-    fs::File,
-    io::{self, BufRead, BufReader, Read},
-};
+use std::io::{self, BufRead, BufReader, Read, Seek};
 
-use super::HeaderError;
+use super::{HeaderError, LimitHit};
+use crate::limits::LimitName;
 
 /// Something the readers can read from and skip in.
 pub trait Source: BufRead {
@@ -17,7 +15,7 @@ pub trait Source: BufRead {
     fn seekable(&self) -> bool;
 }
 
-impl Source for BufReader<File> {
+impl<R: Read + Seek> Source for BufReader<R> {
     fn skip(&mut self, n: u64) -> io::Result<()> {
         let n = i64::try_from(n).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "skip past 2^63"))?;
         self.seek_relative(n)
@@ -64,14 +62,16 @@ pub struct Input<S> {
     pos: u64,
     len: Option<u64>,
     budget: u64,
+    total: u64,
     what: &'static str,
 }
 
 impl<S: Source> Input<S> {
     /// Reads from `inner`, which starts at offset 0 and holds `len` bytes when known, reading
-    /// (not skipping) at most `budget` bytes; `what` names the structure in errors.
+    /// (not skipping) at most `budget` bytes (the `weight-header` limit); `what` names the
+    /// structure in errors.
     pub fn new(inner: S, len: Option<u64>, budget: u64, what: &'static str) -> Self {
-        Input { inner, pos: 0, len, budget, what }
+        Input { inner, pos: 0, len, budget, total: budget, what }
     }
 
     /// Current offset.
@@ -98,8 +98,11 @@ impl<S: Source> Input<S> {
     fn charge(&mut self, n: u64) -> Result<(), HeaderError> {
         if n > self.budget {
             return Err(HeaderError::Limit(format!(
-                "stopped at offset {}: the {} is longer than the reader's budget",
-                self.pos, self.what
+                "stopped reading at offset {}: the {} is longer than {} bytes ({})",
+                self.pos,
+                self.what,
+                self.total,
+                LimitName::WeightHeader.exceeded(self.total)
             )));
         }
         self.budget -= n;
@@ -150,15 +153,17 @@ impl<S: Source> Input<S> {
         Ok(buf)
     }
 
-    /// `n` bytes into a new buffer; `n` must be at most `limit` and must exist.
+    /// `n` bytes into a new buffer; `n` must exist and be at most `limit` (a length past the
+    /// end of the file is corruption, checked first; one that fits but is longer than the
+    /// reader accepts is a limit).
     pub fn bytes(&mut self, n: u64, limit: u64, field: &str) -> Result<Vec<u8>, HeaderError> {
+        self.ensure(n, field)?;
         if n > limit {
             return Err(HeaderError::Limit(format!(
                 "{field} at offset {} claims {n} bytes, more than the {limit} this reader accepts",
                 self.pos
             )));
         }
-        self.ensure(n, field)?;
         // `n` is at most `limit`, which the callers keep small.
         let mut buf = vec![0u8; n as usize];
         self.read_exact(&mut buf)?;
@@ -195,10 +200,105 @@ impl<S: Source> Input<S> {
     }
 }
 
-fn io_error(e: io::Error, what: &str, pos: u64) -> HeaderError {
+/// A read error as a header error: the end of the data is corruption, a limit hit by a wrapped
+/// reader (a zip member inflating past its ratio) is a limit.
+pub fn io_error(e: io::Error, what: &str, pos: u64) -> HeaderError {
+    if let Some(hit) = e.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()) {
+        return HeaderError::Limit(hit.0.clone());
+    }
     if e.kind() == io::ErrorKind::UnexpectedEof {
         HeaderError::Invalid(format!("the {what} is truncated at offset {pos}"))
     } else {
         HeaderError::Io(e.to_string())
+    }
+}
+
+/// A reader that stops a zip member once it inflates to more than `ratio` bytes per compressed
+/// byte (past a first MiB, so small members are never refused): the mark of a zip bomb.
+pub struct Ratio<R> {
+    inner: R,
+    read: u64,
+    allowed: u64,
+    compressed: u64,
+    ratio: u64,
+    name: String,
+}
+
+/// Bytes any member may inflate to whatever its ratio.
+const RATIO_SLACK: u64 = 1 << 20;
+
+impl<R: Read> Ratio<R> {
+    /// Wraps a member of `compressed` bytes (as the archive says), named `name` in messages
+    /// (``zip member `data.pkl` ``).
+    pub fn new(inner: R, compressed: u64, ratio: u64, name: &str) -> Self {
+        let allowed = compressed.saturating_mul(ratio).saturating_add(RATIO_SLACK);
+        Ratio { inner, read: 0, allowed, compressed, ratio, name: name.to_string() }
+    }
+}
+
+impl<R: Read> Read for Ratio<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.allowed {
+            return Err(io::Error::other(LimitHit(format!(
+                "{} inflates past {} bytes from {} compressed bytes, more than {} to 1 ({})",
+                self.name,
+                self.allowed,
+                self.compressed,
+                self.ratio,
+                LimitName::ZipRatio.exceeded(self.ratio)
+            ))));
+        }
+        Ok(n)
+    }
+}
+
+/// Longest JSON string [`JsonStrings`] lets through.
+pub const MAX_JSON_STRING: u64 = 1 << 20;
+
+/// A reader of JSON text that fails on a string longer than [`MAX_JSON_STRING`] bytes, so a
+/// streaming parser (which buffers one string at a time) never holds more than that, whatever
+/// the header's length.
+pub struct JsonStrings<R> {
+    inner: R,
+    in_string: bool,
+    escaped: bool,
+    run: u64,
+}
+
+impl<R: Read> JsonStrings<R> {
+    /// Wraps JSON text.
+    pub fn new(inner: R) -> Self {
+        JsonStrings { inner, in_string: false, escaped: false, run: 0 }
+    }
+}
+
+impl<R: Read> Read for JsonStrings<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in buf.get(..n).unwrap_or_default() {
+            if !self.in_string {
+                if b == b'"' {
+                    self.in_string = true;
+                    self.run = 0;
+                }
+                continue;
+            }
+            self.run += 1;
+            if self.run > MAX_JSON_STRING {
+                return Err(io::Error::other(LimitHit(format!(
+                    "a JSON string is longer than {MAX_JSON_STRING} bytes (a fixed limit of the reader)"
+                ))));
+            }
+            if self.escaped {
+                self.escaped = false;
+            } else if b == b'\\' {
+                self.escaped = true;
+            } else if b == b'"' {
+                self.in_string = false;
+            }
+        }
+        Ok(n)
     }
 }

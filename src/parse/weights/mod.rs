@@ -18,12 +18,13 @@ pub mod safetensors;
 
 use std::{
     collections::BTreeMap,
-    fs::File,
-    io::{self, BufReader, Read, Seek, SeekFrom},
+    io::{self, BufReader, Cursor, Read, Seek, SeekFrom},
     path::Path,
 };
 
 use crate::{
+    files,
+    limits::{InputLimits, LimitName},
     model::{Artifact, HeaderLicence, Parsed, Problem, ProblemKind, WeightFile},
     vocab::WeightFormat,
 };
@@ -49,9 +50,17 @@ pub enum HeaderError {
 
 impl From<io::Error> for HeaderError {
     fn from(e: io::Error) -> Self {
-        HeaderError::Io(e.to_string())
+        match e.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()) {
+            Some(hit) => HeaderError::Limit(hit.0.clone()),
+            None => HeaderError::Io(e.to_string()),
+        }
     }
 }
+
+/// A named limit hit inside a wrapped reader, carried through `io::Error` to the header reader.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LimitHit(pub String);
 
 /// What a file's first bytes say it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,44 +158,80 @@ pub fn sniff(head: &[u8]) -> Option<WeightFormat> {
 }
 
 /// Reads one discovered weight file: its content, and what its header says.
-pub fn read(artifact: &Artifact, named: WeightFormat) -> Vec<Parsed> {
+pub fn read(artifact: &Artifact, named: WeightFormat, limits: &InputLimits) -> Vec<Parsed> {
     let name = artifact.rel.rsplit('/').next().unwrap_or(&artifact.rel).to_ascii_lowercase();
     if name == "training_args.bin" || name.ends_with(".index") {
         return Vec::new();
     }
-    read_as(&artifact.path, &artifact.rel, named)
+    read_limited(&artifact.path, &artifact.rel, named, limits)
 }
 
 /// Reads a weight file whose name says it is `named` (also for files without an extension, such
-/// as Ollama blobs). Returns the weight file, and a problem when the file could not be read.
+/// as Ollama blobs), within the default limits. Returns the weight file, and a problem when the
+/// file could not be read or a limit was hit.
 pub fn read_as(path: &Path, rel: &str, named: WeightFormat) -> Vec<Parsed> {
-    match inspect(path, rel, named) {
-        Ok(Some(w)) => {
-            let mut out = Vec::new();
-            if let Some(HeaderError::Io(message)) = &w.1 {
-                out.push(Parsed::Problem(Problem {
-                    kind: ProblemKind::Io,
-                    file: rel.to_string(),
-                    message: format!("cannot read: {message}"),
-                }));
-            }
-            out.push(Parsed::Weights(w.0));
-            out
-        }
-        Ok(None) => Vec::new(),
-        Err(e) => vec![Parsed::Problem(Problem {
-            kind: ProblemKind::Io,
-            file: rel.to_string(),
-            message: format!("cannot read: {e}"),
-        })],
+    read_limited(path, rel, named, &InputLimits::default())
+}
+
+/// [`read_as`] within `limits`. Only a regular file is opened (never a FIFO or a device).
+pub fn read_limited(path: &Path, rel: &str, named: WeightFormat, limits: &InputLimits) -> Vec<Parsed> {
+    let opened = files::open_regular(path).and_then(|f| {
+        let size = f.metadata()?.len();
+        Ok((f, size))
+    });
+    match opened {
+        Ok((file, size)) => outcome(inspect(file, size, rel, named, limits), rel),
+        Err(e) => vec![problem(ProblemKind::Io, rel, format!("cannot read: {e}"))],
     }
 }
 
-/// Opens, detects and reads one file. `None` for a `.bin` that is neither a known format nor
-/// named like weights (arbitrary binaries are not taken for weights).
-fn inspect(path: &Path, rel: &str, named: WeightFormat) -> io::Result<Option<(WeightFile, Option<HeaderError>)>> {
-    let mut file = File::open(path)?;
-    let size = file.metadata()?.len();
+/// [`read_as`] over bytes in memory (tests, fuzzing): the same readers, the same limits.
+pub fn read_bytes(bytes: &[u8], rel: &str, named: WeightFormat, limits: &InputLimits) -> Vec<Parsed> {
+    outcome(inspect(Cursor::new(bytes), bytes.len() as u64, rel, named, limits), rel)
+}
+
+fn problem(kind: ProblemKind, rel: &str, message: String) -> Parsed {
+    Parsed::Problem(Problem { kind, file: rel.to_string(), message })
+}
+
+/// The facts of a read: the weight file, and an `io-error` or `limit-exceeded` problem when the
+/// header was not read to its end for one of those reasons.
+fn outcome(read: io::Result<Option<(WeightFile, Option<HeaderError>)>>, rel: &str) -> Vec<Parsed> {
+    match read {
+        Ok(Some((w, error))) => {
+            let mut out = Vec::new();
+            match error {
+                Some(HeaderError::Io(message)) => {
+                    out.push(problem(ProblemKind::Io, rel, format!("cannot read: {message}")));
+                }
+                Some(HeaderError::Limit(message)) => {
+                    out.push(problem(
+                        ProblemKind::Limit,
+                        rel,
+                        format!("{} header not read to its end: {message}", w.format),
+                    ));
+                }
+                _ => {}
+            }
+            out.push(Parsed::Weights(w));
+            out
+        }
+        Ok(None) => Vec::new(),
+        Err(e) => vec![problem(ProblemKind::Io, rel, format!("cannot read: {e}"))],
+    }
+}
+
+/// Detects and reads one file of `size` bytes. `None` for a `.bin` that is neither a known
+/// format nor named like weights (arbitrary binaries are not taken for weights). A header
+/// error is kept on the file (`header_error`) unless it is a limit or an I/O error, which the
+/// caller reports as problems of their own.
+fn inspect<R: Read + Seek>(
+    mut file: R,
+    size: u64,
+    rel: &str,
+    named: WeightFormat,
+    limits: &InputLimits,
+) -> io::Result<Option<(WeightFile, Option<HeaderError>)>> {
     let mut head = Vec::with_capacity(HEAD);
     (&mut file).take(HEAD as u64).read_to_end(&mut head)?;
     file.seek(SeekFrom::Start(0))?;
@@ -208,24 +253,24 @@ fn inspect(path: &Path, rel: &str, named: WeightFormat) -> io::Result<Option<(We
     let result = match content {
         Content::Safetensors => {
             w.format = WeightFormat::Safetensors;
-            safetensors::read(BufReader::new(file), size, h)
+            safetensors::read(BufReader::new(file), size, h, limits)
         }
         Content::Gguf => {
             w.format = WeightFormat::Gguf;
-            gguf::read(BufReader::new(file), size, h)
+            gguf::read(BufReader::new(file), size, h, limits)
         }
-        Content::Zip => match zip_kind(file, size) {
+        Content::Zip => match zip_kind(file, size, limits) {
             Ok((mut archive, ZipKind::Torch)) => {
                 w.format = WeightFormat::Pytorch;
-                pytorch::read_zip(&mut archive, h)
+                pytorch::read_zip(&mut archive, h, limits)
             }
             Ok((mut archive, ZipKind::Keras)) => {
                 w.format = WeightFormat::Keras;
-                keras::read_zip(&mut archive, h)
+                keras::read_zip(&mut archive, h, limits)
             }
             Ok((mut archive, ZipKind::Other)) => match named {
                 WeightFormat::Pytorch | WeightFormat::Keras | WeightFormat::Pickle | WeightFormat::Joblib => {
-                    pytorch::read_other_zip(&mut archive, h)
+                    pytorch::read_other_zip(&mut archive, h, limits)
                 }
                 _ => Err(HeaderError::Invalid(format!("a zip archive, not a {named} file"))),
             },
@@ -236,11 +281,11 @@ fn inspect(path: &Path, rel: &str, named: WeightFormat) -> io::Result<Option<(We
                 WeightFormat::Pytorch | WeightFormat::Pickle | WeightFormat::Joblib => named,
                 _ => WeightFormat::Pickle,
             };
-            pickle::read_file(file, size, content, h)
+            pickle::read_file(file, size, content, h, limits)
         }
         Content::Hdf5 => {
             w.format = WeightFormat::Hdf5;
-            keras::read_hdf5(BufReader::new(file), size, h)
+            keras::read_hdf5(BufReader::new(file), size, h, limits)
         }
         Content::Tflite => {
             w.format = WeightFormat::Tflite;
@@ -251,11 +296,11 @@ fn inspect(path: &Path, rel: &str, named: WeightFormat) -> io::Result<Option<(We
             Ok(())
         }
         Content::Unknown => match named {
-            WeightFormat::Safetensors => safetensors::read(BufReader::new(file), size, h),
+            WeightFormat::Safetensors => safetensors::read(BufReader::new(file), size, h, limits),
             WeightFormat::Gguf => Err(HeaderError::Invalid("the file does not start with the GGUF magic".into())),
-            WeightFormat::Onnx => onnx::read(BufReader::new(file), size, h),
-            WeightFormat::Pickle | WeightFormat::Joblib => pickle::read_file(file, size, content, h),
-            WeightFormat::Pytorch if !generic => pickle::read_file(file, size, content, h),
+            WeightFormat::Onnx => onnx::read(BufReader::new(file), size, h, limits),
+            WeightFormat::Pickle | WeightFormat::Joblib => pickle::read_file(file, size, content, h, limits),
+            WeightFormat::Pytorch if !generic => pickle::read_file(file, size, content, h, limits),
             WeightFormat::Pytorch => {
                 h.notes.push("no known magic bytes: raw tensor data or a format not read".into());
                 Ok(())
@@ -269,7 +314,7 @@ fn inspect(path: &Path, rel: &str, named: WeightFormat) -> io::Result<Option<(We
         w.header.extension_format = Some(named);
     }
     let error = result.err();
-    if let Some(e) = &error {
+    if let Some(e @ HeaderError::Invalid(_)) = &error {
         w.header.header_error = Some(e.to_string());
     }
     Ok(Some((w, error)))
@@ -286,15 +331,12 @@ enum ZipKind {
     Other,
 }
 
-/// Most members a zip may list: a checkpoint has one per storage, and a million is far beyond
-/// any real model.
-pub const MAX_ZIP_ENTRIES: u64 = 1 << 20;
+/// A zip archive over any seekable reader (a file, bytes in memory).
+pub type Archive<R> = zip::ZipArchive<BufReader<R>>;
 
-type Archive = zip::ZipArchive<BufReader<File>>;
-
-fn zip_kind(file: File, size: u64) -> Result<(Archive, ZipKind), HeaderError> {
+fn zip_kind<R: Read + Seek>(file: R, size: u64, limits: &InputLimits) -> Result<(Archive<R>, ZipKind), HeaderError> {
     let mut reader = BufReader::new(file);
-    check_zip_directory(&mut reader, size)?;
+    check_zip_directory(&mut reader, size, limits.zip_members)?;
     reader.seek(SeekFrom::Start(0))?;
     let archive = zip::ZipArchive::new(reader).map_err(|e| HeaderError::Invalid(format!("zip archive: {e}")))?;
     let names: Vec<&[u8]> = archive.file_names_raw().collect();
@@ -311,9 +353,13 @@ fn zip_kind(file: File, size: u64) -> Result<(Archive, ZipKind), HeaderError> {
 }
 
 /// Checks the end-of-central-directory record before the zip crate sizes anything by it: the
-/// directory must lie inside the file, and the entry count must fit in it and under
-/// [`MAX_ZIP_ENTRIES`].
-fn check_zip_directory(reader: &mut BufReader<File>, size: u64) -> Result<(), HeaderError> {
+/// directory must lie inside the file, and the entry count must fit in it and under the
+/// `zip-members` limit.
+fn check_zip_directory<R: Read + Seek>(
+    reader: &mut BufReader<R>,
+    size: u64,
+    max_members: u64,
+) -> Result<(), HeaderError> {
     const EOCD: &[u8] = b"PK\x05\x06";
     let tail_len = size.min(22 + 65_535);
     reader.seek(SeekFrom::Start(size - tail_len))?;
@@ -355,10 +401,16 @@ fn check_zip_directory(reader: &mut BufReader<File>, size: u64) -> Result<(), He
             "zip archive: the central directory claims {dir_size} bytes at offset {dir_offset}, past the end of the {size}-byte file"
         )));
     }
-    if entries > dir_size / 46 || entries > MAX_ZIP_ENTRIES {
+    if entries > dir_size / 46 {
+        return Err(HeaderError::Invalid(format!(
+            "zip archive: claims {entries} entries in a {dir_size}-byte central directory (room for at most {})",
+            dir_size / 46
+        )));
+    }
+    if entries > max_members {
         return Err(HeaderError::Limit(format!(
-            "zip archive: claims {entries} entries in a {dir_size}-byte central directory (at most {} accepted)",
-            (dir_size / 46).min(MAX_ZIP_ENTRIES)
+            "zip archive: {entries} members, more than {max_members} ({})",
+            LimitName::ZipMembers.exceeded(max_members)
         )));
     }
     Ok(())

@@ -4,7 +4,7 @@
 //! `protoc`, no generated code): IR version, opsets, producer, domain, model version, doc string
 //! and `metadata_props` (where ONNX recommends `model_license` and `model_author`).
 
-use std::{fs::File, io::BufReader};
+use std::io::{BufReader, Read, Seek};
 
 use prost::Message;
 use serde_json::json;
@@ -14,7 +14,7 @@ use super::{
     input::{Input, Source},
     keep, licence_fields, shorten,
 };
-use crate::model::WeightHeader;
+use crate::{limits::InputLimits, model::WeightHeader};
 
 /// Most top-level fields scanned.
 const MAX_FIELDS: u32 = 100_000;
@@ -75,8 +75,13 @@ pub struct StringStringEntryProto {
 }
 
 /// Reads the header fields of an ONNX file of `size` bytes into `h`.
-pub fn read(file: BufReader<File>, size: u64, h: &mut WeightHeader) -> Result<(), HeaderError> {
-    let mut input = Input::new(file, Some(size), 64 << 20, "ONNX model");
+pub fn read<R: Read + Seek>(
+    file: BufReader<R>,
+    size: u64,
+    h: &mut WeightHeader,
+    limits: &InputLimits,
+) -> Result<(), HeaderError> {
+    let mut input = Input::new(file, Some(size), limits.weight_header, "ONNX model");
     let kept = scan(&mut input, h)?;
     let model = ModelProto::decode(kept.as_slice()).map_err(|e| HeaderError::Invalid(format!("ONNX header: {e}")))?;
     apply(&model, h);

@@ -16,8 +16,7 @@
 
 use std::{
     collections::{BTreeSet, HashMap},
-    fs::File,
-    io::{BufReader, Seek, SeekFrom},
+    io::{BufReader, Read, Seek, SeekFrom},
     rc::Rc,
 };
 
@@ -25,12 +24,13 @@ use flate2::read::{GzDecoder, ZlibDecoder};
 
 use super::{
     Compression, Content, HeaderError,
-    input::{Input, Source, Stream},
+    input::{Input, Ratio, Source, Stream},
 };
-use crate::model::{PickleScan, WeightHeader};
+use crate::{
+    limits::{InputLimits, LimitName},
+    model::{PickleScan, WeightHeader},
+};
 
-/// Bytes of pickle opcodes read (not skipped) per file.
-pub const BUDGET: u64 = 256 << 20;
 /// Most values on the stack (marks included).
 pub const MAX_STACK: usize = 1 << 20;
 /// Most memo entries.
@@ -56,8 +56,15 @@ const JOBLIB_ARRAY: [&str; 2] =
 
 /// Walks the pickles of a non-zip file: a raw pickle, a legacy torch file (five concatenated
 /// pickles, then raw storages), a zlib/gzip-compressed joblib file.
-pub fn read_file(mut file: File, size: u64, content: Content, h: &mut WeightHeader) -> Result<(), HeaderError> {
-    let mut walker = Walker::default();
+pub fn read_file<R: Read + Seek>(
+    mut file: R,
+    size: u64,
+    content: Content,
+    h: &mut WeightHeader,
+    limits: &InputLimits,
+) -> Result<(), HeaderError> {
+    let mut walker = Walker::new(limits);
+    let budget = limits.weight_header;
     let mut scan = PickleScan::default();
     let result = match content {
         Content::Compressed(codec) => {
@@ -71,16 +78,21 @@ pub fn read_file(mut file: File, size: u64, content: Content, h: &mut WeightHead
         Content::Inflatable(c) => {
             h.notes.push(format!("{} compressed (joblib `compress=`): inflated while walking", c.name()));
             let source = BufReader::new(file);
+            // Inflated bytes per compressed byte are bounded as for zip members.
+            let name = format!("the {} stream", c.name());
+            fn bounded<R: Read>(r: R, size: u64, limits: &InputLimits, name: &str) -> Stream<Ratio<R>> {
+                Stream(BufReader::new(Ratio::new(r, size, limits.zip_ratio, name)))
+            }
             match c {
                 Compression::Zlib => walk_streams(
-                    Input::new(Stream(BufReader::new(ZlibDecoder::new(source))), None, BUDGET, "pickle"),
+                    Input::new(bounded(ZlibDecoder::new(source), size, limits, &name), None, budget, "pickle"),
                     "pickle",
                     1,
                     &mut walker,
                     &mut scan,
                 ),
                 Compression::Gzip => walk_streams(
-                    Input::new(Stream(BufReader::new(GzDecoder::new(source))), None, BUDGET, "pickle"),
+                    Input::new(bounded(GzDecoder::new(source), size, limits, &name), None, budget, "pickle"),
                     "pickle",
                     1,
                     &mut walker,
@@ -101,7 +113,7 @@ pub fn read_file(mut file: File, size: u64, content: Content, h: &mut WeightHead
                 1
             };
             walk_streams(
-                Input::new(BufReader::new(file), Some(size), BUDGET, "pickle"),
+                Input::new(BufReader::new(file), Some(size), budget, "pickle"),
                 "pickle",
                 streams,
                 &mut walker,
@@ -152,9 +164,10 @@ pub fn finish(
     scan.imports = walker.imports.into_iter().collect();
     scan.protocol = walker.protocol;
     let out = match result {
+        // Unverified, and reported as a limit hit by the caller.
         Err(HeaderError::Limit(m)) => {
-            scan.unverified.get_or_insert(m);
-            Ok(())
+            scan.unverified.get_or_insert(m.clone());
+            Err(HeaderError::Limit(m))
         }
         Err(HeaderError::Invalid(m)) if joblib_array => {
             scan.unverified.get_or_insert(format!(
@@ -178,7 +191,7 @@ enum Value {
 }
 
 /// The walker's state across the pickles of one file.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Walker {
     /// `module.name` of every import.
     pub imports: BTreeSet<String>,
@@ -189,6 +202,32 @@ pub struct Walker {
     metastack: Vec<Vec<Value>>,
     depth: usize,
     memo: HashMap<u64, Value>,
+    /// Opcodes walked so far, across the file's pickles, and the `pickle-opcodes` limit.
+    opcodes: u64,
+    max_opcodes: u64,
+}
+
+impl Default for Walker {
+    fn default() -> Self {
+        Walker::new(&InputLimits::default())
+    }
+}
+
+impl Walker {
+    /// A walker within `limits` (`pickle-opcodes`).
+    pub fn new(limits: &InputLimits) -> Self {
+        Walker {
+            imports: BTreeSet::new(),
+            protocol: None,
+            tracked_bytes: 0,
+            stack: Vec::new(),
+            metastack: Vec::new(),
+            depth: 0,
+            memo: HashMap::new(),
+            opcodes: 0,
+            max_opcodes: limits.pickle_opcodes,
+        }
+    }
 }
 
 fn corrupt(at: u64, what: impl std::fmt::Display) -> HeaderError {
@@ -207,6 +246,14 @@ impl Walker {
             let Some(op) = input.next_byte()? else {
                 return Err(corrupt(at, "the stream ends before STOP"));
             };
+            self.opcodes += 1;
+            if self.opcodes > self.max_opcodes {
+                return Err(HeaderError::Limit(format!(
+                    "stopped at offset {at} after {} opcodes ({})",
+                    self.max_opcodes,
+                    LimitName::PickleOpcodes.exceeded(self.max_opcodes)
+                )));
+            }
             if self.step(op, at, input)? {
                 return Ok(());
             }
@@ -216,7 +263,7 @@ impl Walker {
     fn push(&mut self, v: Value, at: u64) -> Result<(), HeaderError> {
         if self.depth >= MAX_STACK {
             return Err(HeaderError::Limit(format!(
-                "pickle opcode at offset {at}: more than {MAX_STACK} values on the stack"
+                "pickle opcode at offset {at}: more than {MAX_STACK} values on the stack (a fixed limit of the pickle reader)"
             )));
         }
         self.depth += 1;
@@ -236,7 +283,9 @@ impl Walker {
 
     fn mark(&mut self, at: u64) -> Result<(), HeaderError> {
         if self.depth >= MAX_STACK {
-            return Err(HeaderError::Limit(format!("pickle opcode at offset {at}: more than {MAX_STACK} marks")));
+            return Err(HeaderError::Limit(format!(
+                "pickle opcode at offset {at}: more than {MAX_STACK} marks (a fixed limit of the pickle reader)"
+            )));
         }
         self.depth += 1;
         self.metastack.push(std::mem::take(&mut self.stack));
@@ -253,7 +302,9 @@ impl Walker {
     fn put(&mut self, key: u64, at: u64) -> Result<(), HeaderError> {
         let v = self.stack.last().cloned().ok_or_else(|| corrupt(at, "memo put from an empty stack"))?;
         if self.memo.len() >= MAX_MEMO && !self.memo.contains_key(&key) {
-            return Err(HeaderError::Limit(format!("pickle opcode at offset {at}: more than {MAX_MEMO} memo entries")));
+            return Err(HeaderError::Limit(format!(
+                "pickle opcode at offset {at}: more than {MAX_MEMO} memo entries (a fixed limit of the pickle reader)"
+            )));
         }
         self.memo.insert(key, v);
         Ok(())
@@ -266,7 +317,9 @@ impl Walker {
 
     fn import(&mut self, module: &str, name: &str, at: u64) -> Result<(), HeaderError> {
         if self.imports.len() >= MAX_IMPORTS {
-            return Err(HeaderError::Limit(format!("pickle opcode at offset {at}: more than {MAX_IMPORTS} imports")));
+            return Err(HeaderError::Limit(format!(
+                "pickle opcode at offset {at}: more than {MAX_IMPORTS} imports (a fixed limit of the pickle reader)"
+            )));
         }
         self.imports.insert(format!("{}.{}", printable(module), printable(name)));
         Ok(())
@@ -630,7 +683,7 @@ mod tests {
 
     fn imports(bytes: &[u8]) -> (Vec<String>, Result<(), HeaderError>) {
         let mut w = Walker::default();
-        let mut input = Input::new(Stream(BufReader::new(bytes)), None, BUDGET, "pickle");
+        let mut input = Input::new(Stream(BufReader::new(bytes)), None, 256 << 20, "pickle");
         let r = w.walk(&mut input);
         (w.imports.into_iter().collect(), r)
     }

@@ -9,14 +9,16 @@
 use std::{
     collections::{BTreeMap, BTreeSet},
     fmt,
-    fs::File,
-    io::{BufReader, Read},
+    io::Read,
 };
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{HeaderError, keep, licence_fields, shorten};
-use crate::model::WeightHeader;
+use super::{HeaderError, input::JsonStrings, keep, licence_fields, shorten};
+use crate::{
+    limits::{InputLimits, LimitName},
+    model::WeightHeader,
+};
 
 /// Largest header accepted, as in the reference implementation.
 pub const MAX_HEADER: u64 = 100_000_000;
@@ -24,22 +26,28 @@ pub const MAX_HEADER: u64 = 100_000_000;
 const MAX_DIMS: usize = 64;
 
 /// Reads the header of a safetensors file of `size` bytes into `h`.
-pub fn read(mut file: BufReader<File>, size: u64, h: &mut WeightHeader) -> Result<(), HeaderError> {
+pub fn read(mut file: impl Read, size: u64, h: &mut WeightHeader, limits: &InputLimits) -> Result<(), HeaderError> {
     let mut len = [0u8; 8];
     file.read_exact(&mut len).map_err(|_| HeaderError::Invalid("the file is shorter than 8 bytes".into()))?;
     let n = u64::from_le_bytes(len);
-    if n > MAX_HEADER {
-        return Err(HeaderError::Limit(format!(
-            "the header claims {n} bytes, more than the {MAX_HEADER} safetensors allows"
-        )));
-    }
     let body = size.saturating_sub(8);
     if n > body {
         return Err(HeaderError::Invalid(format!(
             "the header claims {n} bytes but the file holds {body} after the length"
         )));
     }
-    let summary = parse_header(file.take(n))?;
+    if n > MAX_HEADER {
+        return Err(HeaderError::Invalid(format!(
+            "the header claims {n} bytes, more than the {MAX_HEADER} safetensors allows"
+        )));
+    }
+    if n > limits.weight_header {
+        return Err(HeaderError::Limit(format!(
+            "the header is {n} bytes long ({})",
+            LimitName::WeightHeader.exceeded(limits.weight_header)
+        )));
+    }
+    let summary = parse_header(JsonStrings::new(file.take(n)))?;
     let data_len = body - n;
     summary.check(data_len)?;
     apply(summary, h);
@@ -49,9 +57,21 @@ pub fn read(mut file: BufReader<File>, size: u64, h: &mut WeightHeader) -> Resul
 /// Parses a header from a reader holding exactly the JSON bytes.
 pub fn parse_header(reader: impl Read) -> Result<Summary, HeaderError> {
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let summary = de.deserialize_map(HeaderVisitor).map_err(|e| HeaderError::Invalid(format!("header JSON: {e}")))?;
-    de.end().map_err(|e| HeaderError::Invalid(format!("header JSON: {e}")))?;
+    let summary = de.deserialize_map(HeaderVisitor).map_err(json_error)?;
+    de.end().map_err(json_error)?;
     Ok(summary)
+}
+
+/// A JSON error as a header error: a limit of the reader under it stays a limit.
+pub fn json_error(e: serde_json::Error) -> HeaderError {
+    if e.is_io() {
+        let io: std::io::Error = e.into();
+        if io.kind() != std::io::ErrorKind::UnexpectedEof {
+            return HeaderError::from(io);
+        }
+        return HeaderError::Invalid("header JSON: the JSON ends too early".into());
+    }
+    HeaderError::Invalid(format!("header JSON: {e}"))
 }
 
 /// What a header says, without tensor names.

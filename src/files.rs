@@ -1,0 +1,144 @@
+//! Opening files of the scanned input: regular files only, never blocking, never more than a
+//! bound read.
+//!
+//! A pull request can put a FIFO where `README.md` or `model.safetensors` is expected, a
+//! device, a socket, or a link to `/dev/zero`. Opening a FIFO for reading blocks until a writer
+//! comes, and reading a device may never end. So the file type is checked before the file is
+//! opened (through a link, the type of its target), the file is opened with `O_NONBLOCK` and
+//! `O_NOCTTY` (and `O_NOFOLLOW` when the path was not a link: a file swapped for a link between
+//! the check and the open is refused), and the type is checked again on the opened file.
+//! Whoever walked to the path has already decided whether a link may be followed (the walk and
+//! the stores only hand out links that stay inside their root).
+
+use std::{
+    fs::{self, File, Metadata},
+    io::{self, Read},
+    path::Path,
+};
+
+/// What kind of non-regular file a path is, for messages.
+pub fn kind_name(meta: &Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
+    }
+    if t.is_symlink() {
+        return "a symbolic link";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    if t.is_file() { "a regular file" } else { "not a regular file" }
+}
+
+fn not_regular(meta: &Metadata) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, format!("{}, not a regular file: not read", kind_name(meta)))
+}
+
+/// Opens a regular file for reading, refusing FIFOs, devices, sockets and directories without
+/// ever blocking on them.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let link = fs::symlink_metadata(path)?;
+    let is_link = link.file_type().is_symlink();
+    let meta = if is_link { fs::metadata(path)? } else { link };
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let file = open_nonblocking(path, !is_link)?;
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Err(not_regular(&opened));
+    }
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path, no_follow: bool) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
+    if no_follow {
+        flags |= libc::O_NOFOLLOW;
+    }
+    fs::OpenOptions::new().read(true).custom_flags(flags).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path, _no_follow: bool) -> io::Result<File> {
+    File::open(path)
+}
+
+/// Reads up to `limit` bytes of a regular file; says whether the file held more.
+pub fn read_bounded(path: &Path, limit: u64) -> io::Result<(Vec<u8>, bool)> {
+    let file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    let truncated = bytes.len() as u64 > limit;
+    bytes.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((bytes, truncated))
+}
+
+/// Reads a whole regular file as UTF-8 (a configuration, a pack, a baseline), refusing one
+/// larger than `limit` bytes.
+pub fn read_to_string_bounded(path: &Path, limit: u64) -> io::Result<String> {
+    let (bytes, truncated) = read_bounded(path, limit)?;
+    if truncated {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("larger than {limit} bytes: not read")));
+    }
+    String::from_utf8(bytes).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+/// Largest configuration, pack, baseline or paths file read.
+pub const MAX_SETTINGS_FILE: u64 = 64 << 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regular_files_are_read_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        fs::write(&p, b"hello world").unwrap();
+        assert_eq!(read_bounded(&p, 5).unwrap(), (b"hello".to_vec(), true));
+        assert_eq!(read_bounded(&p, 11).unwrap(), (b"hello world".to_vec(), false));
+        assert!(read_to_string_bounded(&p, 5).is_err());
+        assert_eq!(read_to_string_bounded(&p, 100).unwrap(), "hello world");
+        let err = open_regular(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("a directory"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_devices_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("README.md");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let err = open_regular(&fifo).unwrap_err();
+        assert!(err.to_string().contains("FIFO"), "{err}");
+        let link = dir.path().join("LICENSE");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let err = read_bounded(&link, 10).unwrap_err();
+        assert!(err.to_string().contains("character device"), "{err}");
+        // A link to a regular file is read (the caller decided to follow it).
+        let target = dir.path().join("t.txt");
+        fs::write(&target, "x").unwrap();
+        let link = dir.path().join("l.txt");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert_eq!(read_bounded(&link, 10).unwrap().0, b"x");
+    }
+}
