@@ -52,12 +52,18 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         .map(|name| pack::builtin(name))
         .collect::<Result<Vec<_>, _>>()
         .context("cannot load the policy")?;
-    for path in &args.paths {
-        if !path.is_dir() {
-            if path.exists() {
-                bail!("`{}` is not a directory; scan takes directories", path.display());
+    if let Some(mof) = &args.mof {
+        if !mof.exists() {
+            bail!("`{}` does not exist; --mof takes a Model Openness Tool file or a directory of them", mof.display());
+        }
+    } else {
+        for path in &args.paths {
+            if !path.is_dir() {
+                if path.exists() {
+                    bail!("`{}` is not a directory; scan takes directories", path.display());
+                }
+                bail!("`{}` does not exist", path.display());
             }
-            bail!("`{}` does not exist", path.display());
         }
     }
 
@@ -73,11 +79,17 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         }
     };
     let options = RenderOptions { colour: colour && args.format == Format::Terminal, quiet: args.quiet };
-    let mut buffer = Vec::new();
-    report::write(&report, args.format, &mut buffer, options).context("cannot render the report")?;
     match &args.output {
-        Some(file) => fs::write(file, &buffer).with_context(|| format!("cannot write `{}`", file.display()))?,
-        None => write_stdout(&buffer)?,
+        // MOT files are one model each: a directory gets one file per model.
+        Some(dir) if args.format == Format::Mof && dir.is_dir() => write_mot_files(&report, dir)?,
+        output => {
+            let mut buffer = Vec::new();
+            report::write(&report, args.format, &mut buffer, options).context("cannot render the report")?;
+            match output {
+                Some(file) => fs::write(file, &buffer).with_context(|| format!("cannot write `{}`", file.display()))?,
+                None => write_stdout(&buffer)?,
+            }
+        }
     }
 
     let failed = match (args.fail_on.threshold(), report.worst()) {
@@ -126,6 +138,16 @@ fn licences(command: LicencesCommand) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
+/// `--format mof --output DIR`: one Model Openness Tool file per model.
+fn write_mot_files(report: &Report, dir: &Path) -> Result<()> {
+    for (model, name) in report.models.iter().zip(report::mot::file_names(report)) {
+        let path = dir.join(&name);
+        fs::write(&path, report::mot::model_yaml(model))
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Catalogue ids that look like what the user typed.
 fn suggestions(cat: &Catalogue, query: &str) -> Vec<String> {
     let q = crate::catalogue::normalise_name(query);
@@ -164,6 +186,12 @@ pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(args.threads).build_global();
     }
     let limits = Limits { max_file_size: args.max_file_size };
+    if let Some(mof) = &args.mof {
+        // MOT files: one model per file, the rest of the pipeline as for a scan.
+        let found = discover::walk_mot(mof, &walk);
+        let parsed = parse::parse_all(&found.artifacts, limits);
+        return Ok(finish(parsed, found.problems, &root_name(mof), packs));
+    }
     let several = args.paths.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
@@ -182,12 +210,17 @@ pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
         parsed.extend(parse::parse_all(&found.artifacts, limits));
     }
     let root_name = if several { ".".to_string() } else { root_name(&args.paths[0]) };
-    let assembled = assemble::assemble(parsed, problems, &root_name);
+    Ok(finish(parsed, problems, &root_name, packs))
+}
+
+/// assemble → identify → classify → evaluate → report.
+fn finish(parsed: Vec<Parsed>, problems: Vec<crate::model::Problem>, root_name: &str, packs: &[pack::Pack]) -> Report {
+    let assembled = assemble::assemble(parsed, problems, root_name);
     let identified = identify::identify(assembled);
     let assessed = classify::classify(identified.models, &identified.datasets);
     let findings = evaluate::evaluate(&assessed, &identified.problems, packs);
     let policy = packs.iter().map(|p| p.name.clone()).collect();
-    Ok(Report::new(&assessed, &identified.datasets, findings, policy))
+    Report::new(&assessed, &identified.datasets, findings, policy)
 }
 
 /// The name a model at the scanned root is given: the directory's own name.

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
     model::{
-        Assembled, Card, CardKind, DatasetEvidence, LicenceText, ModelConfig, ModelEvidence, Parsed, Problem,
+        Assembled, Card, CardKind, DatasetEvidence, LicenceText, ModelConfig, ModelEvidence, MotFile, Parsed, Problem,
         WeightFile,
     },
     vocab::Source,
@@ -23,6 +23,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
     let mut weights: Vec<WeightFile> = Vec::new();
     let mut configs: Vec<ModelConfig> = Vec::new();
     let mut code: Vec<String> = Vec::new();
+    let mut mot_models: Vec<ModelEvidence> = Vec::new();
     for p in parsed {
         match p {
             Parsed::Card(c) if c.recognised => cards.entry(dir_of(&c.file).to_string()).or_default().push(*c),
@@ -33,6 +34,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
             Parsed::Weights(w) => weights.push(w),
             Parsed::Config(c) => configs.push(c),
             Parsed::Code(c) => code.push(c),
+            Parsed::Mot(f) => mot_models.push(mot_model(f)),
             Parsed::Problem(p) => problems.push(p),
         }
     }
@@ -53,7 +55,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
         attached_configs.entry(dir).or_default().push(c);
     }
 
-    let mut out = Assembled { problems, ..Default::default() };
+    let mut out = Assembled { problems, models: mot_models, ..Default::default() };
     let mut model_dirs: BTreeSet<String> = model_card_dirs.clone();
     model_dirs.extend(attached_weights.keys().cloned());
     model_dirs.extend(attached_configs.keys().cloned());
@@ -134,7 +136,23 @@ fn model(
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| id_from_location(&location, root_name));
-    ModelEvidence { id, source: Source::Repository, location, card, licence_texts, weights, configs, code }
+    ModelEvidence { id, source: Source::Repository, location, card, licence_texts, weights, configs, code, mot: None }
+}
+
+/// A model read from a Model Openness Tool file: its id is `release.name`, its location the
+/// file.
+fn mot_model(file: Box<MotFile>) -> ModelEvidence {
+    ModelEvidence {
+        id: file.release.name.value.clone(),
+        source: Source::Mof,
+        location: file.file.clone(),
+        card: None,
+        licence_texts: Vec::new(),
+        weights: Vec::new(),
+        configs: Vec::new(),
+        code: Vec::new(),
+        mot: Some(file),
+    }
 }
 
 /// `owner/name` for a Hugging Face cache snapshot path, else the location (the root's own
@@ -206,6 +224,7 @@ mod tests {
             parse_error: None,
             recognised: true,
             licence_section: None,
+            links: vec![],
         }))
     }
 

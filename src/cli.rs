@@ -90,6 +90,11 @@ pub struct ScanArgs {
     #[arg(default_value = ".", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    /// Read Model Openness Tool model files (a `*.yml` file, or every `*.yml`/`*.yaml` under a
+    /// directory) instead of scanning directories: one model per file, evaluated like a scan.
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "paths")]
+    pub mof: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Terminal)]
     pub format: Format,

@@ -37,6 +37,7 @@ pub const IDS: &[&str] = &[
     "card-incomplete",
     "io-error",
     "limit-exceeded",
+    "mot-invalid",
 ];
 
 /// The check behind a rule id.
@@ -51,6 +52,7 @@ pub fn check(id: &str) -> Option<Check> {
         "card-incomplete" => Check::Model(card_incomplete),
         "io-error" => Check::Problem(ProblemKind::Io),
         "limit-exceeded" => Check::Problem(ProblemKind::Limit),
+        "mot-invalid" => Check::Problem(ProblemKind::Mot),
         _ => return None,
     })
 }
@@ -100,7 +102,10 @@ fn licence_unknown(m: &Assessed) -> Vec<Hit> {
     for p in l.parts.iter().filter(unknown) {
         // Point at where the name was declared; an unnamed text is reported above.
         let declared = |k: EvidenceKind| p.evidence.iter().find(|e| e.kind == k);
-        let Some(e) = declared(EvidenceKind::CardLicenseName).or_else(|| declared(EvidenceKind::CardLicense)) else {
+        let Some(e) = declared(EvidenceKind::CardLicenseName)
+            .or_else(|| declared(EvidenceKind::CardLicense))
+            .or_else(|| declared(EvidenceKind::MotLicence))
+        else {
             continue;
         };
         let message = if p.id == "unknown" {

@@ -45,7 +45,7 @@ pub fn evaluate(models: &[Assessed], problems: &[Problem], packs: &[Pack]) -> Ve
                         model: None,
                         message: p.message.clone(),
                         file: Some(p.file.clone()),
-                        line: None,
+                        line: p.line,
                         help: rule.help.clone(),
                     });
                 }

@@ -3,6 +3,7 @@
 
 mod json;
 pub mod licences;
+pub mod mot;
 mod terminal;
 
 use std::{collections::BTreeMap, io};
@@ -27,6 +28,9 @@ pub enum Format {
     Terminal,
     /// The JSON report (schema version 1).
     Json,
+    /// Model Openness Tool model files (YAML): one document per model, or one file per model
+    /// when `--output` is a directory.
+    Mof,
 }
 
 /// How to render for people.
@@ -43,6 +47,7 @@ pub fn write(report: &Report, format: Format, out: &mut dyn io::Write, options: 
     match format {
         Format::Terminal => terminal::write(report, out, options),
         Format::Json => json::write(report, out),
+        Format::Mof => mot::write(report, out),
     }
 }
 
@@ -100,6 +105,12 @@ pub struct ModelReport {
     /// The card, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CardReport>,
+    /// The Model Openness Tool file the model was read from, kept for `--format mof`.
+    #[serde(skip)]
+    pub mot: Option<Box<crate::model::MotFile>>,
+    /// The card's `pipeline_tag`, for `--format mof`.
+    #[serde(skip)]
+    pub pipeline_tag: Option<String>,
 }
 
 /// A licence in the report.
@@ -237,5 +248,7 @@ fn model_report(a: &Assessed) -> ModelReport {
             gated: c.meta.gated.as_ref().map(|g| g.value.clone()),
             metadata: c.metadata.clone(),
         }),
+        mot: e.mot.clone(),
+        pipeline_tag: e.card.as_ref().and_then(|c| c.meta.pipeline_tag.clone()),
     }
 }
