@@ -8,10 +8,10 @@ use std::{collections::BTreeMap, fs, path::Path};
 
 use modelgate::{
     catalogue::mof::{Framework, class_number},
-    classify::{components, mof},
+    classify::{components, dimensions, mof},
     model::MotFile,
     parse::mot,
-    vocab::{ContentType, MofClass, MofStatus},
+    vocab::{Category, ContentType, Grade, MofClass, MofStatus},
 };
 use serde_json::Value;
 
@@ -259,4 +259,178 @@ fn every_real_mot_model_file_is_read_and_classified() {
     println!("component verdicts: {statuses:?}");
     assert_eq!(classes.values().sum::<usize>(), 273);
     assert!(classes.get("Class I").copied().unwrap_or(0) >= 10, "OLMo, Pythia, Amber … are Class I: {classes:?}");
+}
+
+/// Whether free text looks like it names a licence at all (as opposed to a dataset list, a
+/// dataset id or a URL that someone typed where a licence goes).
+fn licence_like(text: &str) -> bool {
+    let t = text.to_lowercase();
+    let words: Vec<&str> = t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    ["licen", "agreement", "terms", "rail", "copyright", "public domain", "permission", "proprietary", "许可", "协议"]
+        .iter()
+        .any(|w| t.contains(w))
+        || words.iter().any(|w| {
+            matches!(
+                *w,
+                "cc" | "gpl" | "bsd" | "mit" | "apache" | "isc" | "unlicense" | "cc0" | "undisclosed" | "unknown"
+            )
+        })
+}
+
+#[test]
+fn free_text_licence_names_of_the_mot_models_resolve() {
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    for path in yml_files(&common::corpus().join("mof/models")) {
+        let f = read_mot(&path);
+        let globals = f.release.licences.iter().filter_map(|l| l.name.as_ref());
+        let own = f.release.components.iter().filter_map(|c| c.licence.as_ref());
+        for n in globals.chain(own) {
+            *names.entry(n.value.clone()).or_default() += 1;
+        }
+    }
+    let mut unresolved = Vec::new();
+    let mut not_licences = Vec::new();
+    let (mut licences, mut markers) = (0, 0);
+    println!("{:<70} {:>5}  resolves to", "free-text name", "uses");
+    for (name, uses) in &names {
+        let shown = match mof::judge(name) {
+            mof::Judgement::Licence(n) => {
+                licences += 1;
+                n.entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>().join(" AND ")
+            }
+            mof::Judgement::Marker { status, .. } => {
+                markers += 1;
+                format!("(marker: {status})")
+            }
+            mof::Judgement::Unknown { .. } if !licence_like(name) => {
+                not_licences.push(name.clone());
+                "(not a licence name)".into()
+            }
+            mof::Judgement::Unknown { .. } => {
+                unresolved.push(name.clone());
+                "UNRESOLVED".into()
+            }
+        };
+        println!("{:<70} {uses:>5}  {shown}", name.chars().take(70).collect::<String>());
+    }
+    let named = names.len() - not_licences.len();
+    let share = unresolved.len() as f64 / named as f64 * 100.0;
+    println!(
+        "\n{} distinct names: {licences} licences, {markers} MOT markers, {} not licence names, {} unresolved ({share:.1} % of {named} licence names)",
+        names.len(),
+        not_licences.len(),
+        unresolved.len()
+    );
+    assert!(share <= 5.0, "{share:.1} % unresolved: {unresolved:?}");
+    assert!(not_licences.len() <= 3, "too much counted as not a licence name: {not_licences:?}");
+}
+
+#[test]
+fn the_names_the_issue_lists_resolve_with_licences_resolve() {
+    let out = assert_cmd::Command::cargo_bin("modelgate")
+        .unwrap()
+        .args([
+            "licences",
+            "resolve",
+            "--format",
+            "json",
+            "Llama 2 Community License Agreement",
+            "Gemma Terms of Use",
+            "Apache 2.0",
+            "MIT License",
+            "CreativeML Open RAIL++-M License",
+            "Tongyi Qianwen LICENSE AGREEMENT",
+            "arXiv.org perpetual, non-exclusive license 1.0",
+            "Databricks Open Model License",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap_or("-")).collect();
+    assert_eq!(
+        ids,
+        [
+            "llama2",
+            "gemma",
+            "apache-2.0",
+            "mit",
+            "openrail++",
+            "tongyi-qianwen",
+            "arxiv-nonexclusive-distrib-1.0",
+            "databricks-open-model-license"
+        ]
+    );
+}
+
+/// Our grade for a free-text licence name, as `openness.dimensions.licence` grades it.
+fn our_grade(name: &str) -> Grade {
+    match mof::judge(name) {
+        mof::Judgement::Licence(n) if !n.entries.is_empty() => {
+            let worst =
+                n.entries.iter().map(|e| e.category).max_by_key(|c| c.restrictiveness()).unwrap_or(Category::Unknown);
+            dimensions::licence_grade(worst, false)
+        }
+        mof::Judgement::Licence(n) if n.open => Grade::Open,
+        _ => Grade::Closed,
+    }
+}
+
+#[test]
+fn osai_index_licence_classes_agree_with_our_licence_grades() {
+    let dir = common::corpus().join("osai-index/main-database");
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    let mut table: BTreeMap<(Grade, Grade), usize> = BTreeMap::new();
+    let mut causes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for path in &files {
+        let y = serde_saphyr_value(&fs::read_to_string(path).unwrap());
+        let system = y["system"]["name"].as_str().unwrap_or("?").to_string();
+        let Some(index) = y["licenses"]["class"].as_str().and_then(|c| c.parse::<Grade>().ok()) else { continue };
+        let licence = y["system"]["endmodellicense"].as_str().unwrap_or("").trim().to_string();
+        let no_weights = y["weights_endmodel"]["class"].as_str() == Some("closed");
+        let named = !licence.is_empty() && matches!(mof::judge(&licence), mof::Judgement::Licence(_));
+        let ours = if no_weights || licence.is_empty() { Grade::Closed } else { our_grade(&licence) };
+        *table.entry((index, ours)).or_default() += 1;
+        if index == ours {
+            continue;
+        }
+        // Why we differ, by rule; every disagreement must fall under one.
+        let cause = if no_weights {
+            "no weights released: closed for us, the index grades the terms alone"
+        } else if !named {
+            "a licence nobody can name (empty, `Unknown`, `Custom license`, an unversioned or uncatalogued title): closed for us"
+        } else if index == Grade::Closed && ours == Grade::Partial {
+            "a use-restricted licence (community, RAIL, non-commercial): partial for us, closed for the index, which closes every licence the OSI has not approved"
+        } else if index == Grade::Open && ours == Grade::Partial {
+            "a non-commercial licence the index grades open, against its own criteria: partial for us"
+        } else if ours == Grade::Open {
+            "open weights licence, but the index also grades the code and data terms (not released, undisclosed or mixed)"
+        } else {
+            "other"
+        };
+        let note = y["licenses"]["notes"].as_str().unwrap_or("").trim().chars().take(80).collect::<String>();
+        causes.entry(cause).or_default().push(format!("{system} ({licence}; index {index}, ours {ours}) {note}"));
+    }
+    let total: usize = table.values().sum();
+    let agree: usize = table.iter().filter(|((a, b), _)| a == b).map(|(_, n)| n).sum();
+    println!("index class (rows) against our grade (columns), {total} systems:");
+    println!("{:<10}{:>8}{:>9}{:>8}", "", "open", "partial", "closed");
+    for row in [Grade::Open, Grade::Partial, Grade::Closed] {
+        let cell = |col| table.get(&(row, col)).copied().unwrap_or(0);
+        println!("{:<10}{:>8}{:>9}{:>8}", row.as_str(), cell(Grade::Open), cell(Grade::Partial), cell(Grade::Closed));
+    }
+    println!("agreement: {agree}/{total} ({:.1} %)", agree as f64 / total as f64 * 100.0);
+    for (cause, systems) in &causes {
+        println!("\n{} x {cause}:", systems.len());
+        for s in systems {
+            println!("  {s}");
+        }
+    }
+    assert!(!causes.contains_key("other"), "unexplained disagreements: {:?}", causes.get("other"));
+    assert_eq!(total, 194);
+    assert!(agree >= 100, "agreement fell to {agree}/{total}");
 }

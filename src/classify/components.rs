@@ -171,7 +171,7 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     if !listed.is_empty() {
         found.add(MofComponent::Datasets, key("datasets", Some(listed.join(", "))));
         found.set_licence(MofComponent::Datasets, dataset_licence(listed, index));
-        let cards: Vec<&&IdentifiedDataset> = listed.iter().filter_map(|d| index.get(&d.to_lowercase())).collect();
+        let cards: Vec<&IdentifiedDataset> = listed.iter().filter_map(|d| find(index, d)).collect();
         if !cards.is_empty() {
             for d in &cards {
                 found.add(
@@ -321,10 +321,17 @@ fn dataset_index(datasets: &[IdentifiedDataset]) -> BTreeMap<String, &Identified
     index
 }
 
+/// The dataset card for an id: the same id, else the same name (`org/name` against a card
+/// found at `datasets/name`).
+fn find<'a>(index: &BTreeMap<String, &'a IdentifiedDataset>, id: &str) -> Option<&'a IdentifiedDataset> {
+    let id = id.trim().to_lowercase();
+    index.get(&id).or_else(|| index.get(id.rsplit('/').next().unwrap_or(&id))).copied()
+}
+
 /// The licence of some datasets: the licences their cards in the scan declare (all apply), or
 /// unknown when a card is missing from the scan.
 fn dataset_licence(ids: &[String], index: &BTreeMap<String, &IdentifiedDataset>) -> LicenceInput {
-    let missing: Vec<&String> = ids.iter().filter(|d| !index.contains_key(&d.to_lowercase())).collect();
+    let missing: Vec<&String> = ids.iter().filter(|d| find(index, d).is_none()).collect();
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
         return LicenceInput {
@@ -336,7 +343,7 @@ fn dataset_licence(ids: &[String], index: &BTreeMap<String, &IdentifiedDataset>)
     let mut parts = Vec::new();
     let mut evidence = Vec::new();
     for id in ids {
-        if let Some(d) = index.get(&id.to_lowercase()) {
+        if let Some(d) = find(index, id) {
             let l = licensing_input(&d.licensing);
             parts.push(l.judgement);
             evidence.extend(l.evidence);

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 pub use crate::catalogue::mof::{ComponentDef, Framework};
 use crate::{
-    catalogue::{Catalogue, Licence},
+    catalogue::Licence,
     identify,
     model::{Evidence, MofComponentVerdict},
     vocab::{ContentType, LicenceScope, MofClass, MofComponent, MofStatus},
@@ -121,7 +121,7 @@ pub fn judge(written: &str) -> Judgement {
         return Judgement::Marker { written: name.to_string(), status };
     }
     if let Some(id) = spdx::license_id(name).filter(|l| l.name == name) {
-        return Judgement::Licence(named_spdx(id.name, Catalogue::get().spdx_fallback(id.name)));
+        return Judgement::Licence(named_spdx(id.name, identify::text::resolve_spdx(id.name)));
     }
     if let Some((licence, _)) = identify::resolve_free_text(name) {
         return Judgement::Licence(named_entry(licence));

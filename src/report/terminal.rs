@@ -45,7 +45,7 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOpt
     }
 
     if !report.models.is_empty() && !options.quiet {
-        let rows: Vec<[String; 7]> = report
+        let rows: Vec<[String; 9]> = report
             .models
             .iter()
             .map(|m| {
@@ -57,10 +57,12 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: RenderOpt
                     m.openness.data.to_string(),
                     m.openness.code.to_string(),
                     m.openness.mof_class.map_or("-".to_string(), |c| c.to_string()),
+                    mof_progress(&m.openness.mof),
+                    if m.openness.osaid.pass { "pass" } else { "fail" }.to_string(),
                 ]
             })
             .collect();
-        let header = ["MODEL", "LICENCE", "CATEGORY", "WEIGHTS", "DATA", "CODE", "MOF"];
+        let header = ["MODEL", "LICENCE", "CATEGORY", "WEIGHTS", "DATA", "CODE", "MOF", "III/II/I %", "OSAID"];
         let mut widths = header.map(str::len);
         for row in &rows {
             for (w, cell) in widths.iter_mut().zip(row) {
@@ -107,6 +109,13 @@ fn severity_style(s: Severity) -> Style {
         Severity::Note => AnsiColor::Cyan,
     };
     Style::new().fg_color(Some(colour.into())).bold()
+}
+
+/// MOF progress as `III/II/I` percentages.
+fn mof_progress(mof: &crate::model::MofVerdict) -> String {
+    use crate::vocab::MofClass;
+    let p = |c| mof.progress.get(&c).copied().unwrap_or(0);
+    format!("{}/{}/{}", p(MofClass::III), p(MofClass::II), p(MofClass::I))
 }
 
 fn plural(n: usize, word: &str) -> String {
