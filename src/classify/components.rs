@@ -34,7 +34,7 @@ use serde_json::Value;
 use super::mof::{self, ComponentInput, Judgement, LicenceInput, MofInput, Named};
 use crate::{
     catalogue::Catalogue,
-    model::{Card, CardLink, Combination, Evidence, Identified, IdentifiedDataset, Licensing, MotFile},
+    model::{Card, CardLink, Combination, Evidence, Identified, IdentifiedDataset, Licensing, Located, MotFile},
     vocab::{Category, EvidenceKind, LicenceScope, MofComponent, RestrictionKind, SectionKind},
 };
 
@@ -43,34 +43,24 @@ const MAX_EVIDENCE: usize = 10;
 
 /// The components a MOT file declares, with its licences.
 pub fn from_mot(f: &MotFile) -> MofInput {
+    // A licence named in the file, judged, at its line.
+    let stated = |l: &Located<String>| LicenceInput {
+        judgement: mof::judge(&l.value),
+        evidence: vec![Evidence {
+            file: f.file.clone(),
+            line: Some(l.line),
+            kind: EvidenceKind::MotLicence,
+            value: Some(l.value.clone()),
+        }],
+        note: None,
+    };
     let mut input = MofInput::default();
     for l in &f.release.licences {
-        let Some(name) = &l.name else { continue };
-        input.globals.insert(
-            l.scope,
-            LicenceInput {
-                judgement: mof::judge(&name.value),
-                evidence: vec![Evidence {
-                    file: f.file.clone(),
-                    line: Some(name.line),
-                    kind: EvidenceKind::MotLicence,
-                    value: Some(name.value.clone()),
-                }],
-                note: None,
-            },
-        );
+        if let Some(name) = &l.name {
+            input.globals.insert(l.scope, stated(name));
+        }
     }
     for c in &f.release.components {
-        let licence = c.licence.as_ref().map(|l| LicenceInput {
-            judgement: mof::judge(&l.value),
-            evidence: vec![Evidence {
-                file: f.file.clone(),
-                line: Some(l.line),
-                kind: EvidenceKind::MotLicence,
-                value: Some(l.value.clone()),
-            }],
-            note: None,
-        });
         let evidence = vec![Evidence {
             file: f.file.clone(),
             line: Some(c.line),
@@ -78,7 +68,9 @@ pub fn from_mot(f: &MotFile) -> MofInput {
             value: c.path.clone(),
         }];
         // A component listed twice: the later entry wins, as in the MOT.
-        input.components.insert(c.component, ComponentInput { licence, evidence, note: None });
+        input
+            .components
+            .insert(c.component, ComponentInput { licence: c.licence.as_ref().map(stated), evidence, note: None });
     }
     input
 }

@@ -428,7 +428,8 @@ fn strings(v: &Value) -> Option<Vec<String>> {
     }
 }
 
-fn scalar(v: &Value) -> Option<String> {
+/// A scalar as text (numbers and booleans as written); `None` for null, lists and mappings.
+pub(crate) fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

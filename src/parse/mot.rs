@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::card::parse_yaml_at;
+use super::card::{parse_yaml_at, scalar};
 use crate::{
     model::{Located, MotComponent, MotFile, MotFramework, MotLicence, MotRelease},
     vocab::{LicenceScope, MofComponent},
@@ -181,16 +181,6 @@ pub fn component_named(written: &str) -> Option<MofComponent> {
     written.trim().parse().ok().or_else(|| MofComponent::ALL.iter().copied().find(|c| fold(c.as_str()) == want))
 }
 
-/// A scalar as text (numbers and booleans as written); `None` for null, lists and mappings.
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "nothing",
@@ -256,6 +246,22 @@ mod tests {
         assert_eq!(c[1].licence.as_ref().unwrap().value, "unlicensed");
         assert_eq!(c[2].component, MofComponent::ModelCard, "names match case-insensitively");
         assert!(c[2].licence.is_none());
+    }
+
+    #[test]
+    fn truncated_and_mangled_files_never_panic() {
+        for end in 0..SAMPLE.len() {
+            let _ = parse("t.yml", &SAMPLE[..end]);
+        }
+        for junk in [
+            "release: 7",
+            "release:\n  name: x\n  components: 3",
+            "release:\n  name: x\n  license: [a]",
+            "\u{0}\u{1}",
+            "release:\n  name: x\n  components:\n  - 5\n",
+        ] {
+            assert!(parse("j.yml", junk).is_err(), "{junk:?}");
+        }
     }
 
     #[test]
