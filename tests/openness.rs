@@ -281,3 +281,89 @@ fn a_broken_mot_file_is_a_located_finding_and_the_others_are_still_read() {
     let out = modelgate().args(["scan", ".", "--mof", dir.path().to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The parts of JSON Schema `mof_schema.json` uses: `type` (a name or a list), `required`,
+/// `properties`, `enum`, `items`, `maxItems`, `minItems`, `minLength`.
+fn schema_errors(schema: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
+    let type_ok = |t: &str| match t {
+        "object" => v.is_object(),
+        "array" => v.is_array(),
+        "string" => v.is_string(),
+        "null" => v.is_null(),
+        _ => true,
+    };
+    match &schema["type"] {
+        Value::String(t) if !type_ok(t) => out.push(format!("{at}: not {t}: {v}")),
+        Value::Array(ts) if !ts.iter().any(|t| type_ok(t.as_str().unwrap_or(""))) => {
+            out.push(format!("{at}: type {v}"))
+        }
+        _ => {}
+    }
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.contains(v)
+    {
+        out.push(format!("{at}: {v} not in {allowed:?}"));
+    }
+    if let (Some(min), Some(s)) = (schema["minLength"].as_u64(), v.as_str())
+        && (s.chars().count() as u64) < min
+    {
+        out.push(format!("{at}: shorter than {min}"));
+    }
+    if let Some(req) = schema["required"].as_array() {
+        for k in req {
+            if v.get(k.as_str().unwrap()).is_none() {
+                out.push(format!("{at}: missing {k}"));
+            }
+        }
+    }
+    if let (Some(props), Some(obj)) = (schema["properties"].as_object(), v.as_object()) {
+        for (k, sub) in props {
+            if let Some(x) = obj.get(k) {
+                schema_errors(sub, x, &format!("{at}.{k}"), out);
+            }
+        }
+    }
+    if let Some(items) = v.as_array() {
+        if let Some(max) = schema["maxItems"].as_u64()
+            && items.len() as u64 > max
+        {
+            out.push(format!("{at}: more than {max} items"));
+        }
+        for (i, x) in items.iter().enumerate() {
+            schema_errors(&schema["items"], x, &format!("{at}[{i}]"), out);
+        }
+    }
+}
+
+#[test]
+fn written_mot_files_follow_the_mot_schema() {
+    let schema: Value =
+        serde_json::from_str(&fs::read_to_string(common::corpus().join("mof/meta/mof_schema.json")).unwrap()).unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let models = common::corpus().join("mof/models");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for args in [vec!["scan", "--mof", models.to_str().unwrap()], vec!["scan", examples.to_str().unwrap()]] {
+        let out =
+            modelgate().args(&args).args(["--format", "mof", "-o", out_dir.path().to_str().unwrap()]).output().unwrap();
+        assert!(out.status.code().is_some_and(|c| c < 2), "{out:?}");
+    }
+    let mut errors = Vec::new();
+    let mut n = 0;
+    for entry in fs::read_dir(out_dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let v: Value = serde_saphyr::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        schema_errors(&schema, &v, &path.file_name().unwrap().to_string_lossy(), &mut errors);
+        n += 1;
+    }
+    assert_eq!(n, 273 + 8);
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The checker is not vacuous: it rejects what the schema rejects.
+    let mut probe = Vec::new();
+    schema_errors(
+        &schema,
+        &serde_json::json!({"release": {"name": "", "type": "robot", "components": []}}),
+        "probe",
+        &mut probe,
+    );
+    assert!(probe.len() >= 4, "{probe:?}");
+}
