@@ -59,7 +59,7 @@ fn openness(m: &Identified, categories: &HashMap<String, Category>, datasets: &[
         None => code_axis(m),
     };
     reasons.push(why);
-    reasons.extend(mof_reasons(m, &eval));
+    reasons.extend(mof_reasons(&eval));
 
     let dimensions = dimensions::dimensions(&eval, m, !binding.is_empty());
     let osaid = osaid::osaid(&eval, &binding);
@@ -116,7 +116,7 @@ fn declared_code(eval: &mof::Evaluation) -> (CodeOpenness, String) {
 }
 
 /// The MOF sentences: the class and what the next class needs, or why there is none.
-fn mof_reasons(m: &Identified, eval: &mof::Evaluation) -> Vec<String> {
+fn mof_reasons(eval: &mof::Evaluation) -> Vec<String> {
     let progress = eval.progress();
     let pct = |c: MofClass| progress.get(&c).copied().unwrap_or(0);
     let list = |class: MofClass| {
@@ -182,7 +182,6 @@ fn mof_reasons(m: &Identified, eval: &mof::Evaluation) -> Vec<String> {
             conditional.join(", ")
         ));
     }
-    let _ = m;
     out
 }
 

@@ -15,7 +15,7 @@ use super::{ModelReport, Report};
 use crate::{
     catalogue::mof::Framework,
     model::{Evidence, MofComponentVerdict},
-    vocab::{EvidenceKind, LicenceScope, MofClass, MofStatus, Source},
+    vocab::{EvidenceKind, LicenceScope, MofClass, MofStatus},
 };
 
 pub(super) fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
@@ -263,12 +263,10 @@ fn components(m: &ModelReport) -> Vec<Item> {
                 description: fw.def(v.name).description.clone(),
                 licence_path: if own { licence_file(v) } else { None },
                 licence,
-                path: v.evidence.iter().find(|e| !is_licence_evidence(e)).map(|e| {
-                    if m.source == Source::Repository && e.kind == EvidenceKind::CardLink {
-                        e.value.clone().unwrap_or_else(|| e.file.clone())
-                    } else {
-                        e.file.clone()
-                    }
+                // A linked repository is its URL; anything else is the file.
+                path: v.evidence.iter().find(|e| !is_licence_evidence(e)).map(|e| match (e.kind, &e.value) {
+                    (EvidenceKind::CardLink, Some(url)) => url.clone(),
+                    _ => e.file.clone(),
                 }),
             }
         })
