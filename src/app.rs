@@ -71,6 +71,11 @@ fn print(buffer: &[u8]) -> Result<()> {
 
 fn scan(args: &ScanArgs) -> Result<u8> {
     let args = &args.with_default_root();
+    if let Some(mof) = &args.mof
+        && !mof.exists()
+    {
+        bail!("`{}` does not exist; --mof takes a Model Openness Tool file or a directory of them", mof.display());
+    }
     for path in &args.paths {
         if !path.is_dir() {
             if path.exists() {
@@ -98,11 +103,17 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         fail_on: gate.fail_on,
         path_prefix: path_prefix(&args.paths),
     };
-    let mut buffer = Vec::new();
-    report::write(&report, args.format, &mut buffer, options).context("cannot render the report")?;
     match &args.output {
-        Some(file) => fs::write(file, &buffer).with_context(|| format!("cannot write `{}`", file.display()))?,
-        None => print(&buffer)?,
+        // MOT files are one model each: a directory gets one file per model.
+        Some(dir) if args.format == Format::Mof && dir.is_dir() => write_mot_files(&report, dir)?,
+        output => {
+            let mut buffer = Vec::new();
+            report::write(&report, args.format, &mut buffer, options).context("cannot render the report")?;
+            match output {
+                Some(file) => fs::write(file, &buffer).with_context(|| format!("cannot write `{}`", file.display()))?,
+                None => print(&buffer)?,
+            }
+        }
     }
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &baseline::of(&report.findings, &report.suppressed))?;
@@ -154,6 +165,16 @@ fn licences(command: LicencesCommand) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
+/// `--format mof --output DIR`: one Model Openness Tool file per model.
+fn write_mot_files(report: &Report, dir: &Path) -> Result<()> {
+    for (model, name) in report.models.iter().zip(report::mot::file_names(report)) {
+        let path = dir.join(&name);
+        fs::write(&path, report::mot::model_yaml(model))
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Catalogue ids that look like what the user typed.
 fn suggestions(cat: &Catalogue, query: &str) -> Vec<String> {
     let q = crate::catalogue::normalise_name(query);
@@ -195,6 +216,12 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let several = args.paths.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
+    if let Some(mof) = &args.mof {
+        // Model Openness Tool files: one model per file, judged like any other record.
+        let found = discover::walk_mot(mof, &walk);
+        problems.extend(found.problems);
+        parsed.extend(parse::parse_all(&found.artifacts, limits));
+    }
     for root in &args.paths {
         let mut found = discover::walk(root, &walk);
         found.artifacts.retain(|a| !gate.excluded(&a.rel));
@@ -211,8 +238,9 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
         problems.append(&mut found.problems);
         parsed.extend(parse::parse_all(&found.artifacts, limits));
     }
-    let root_name = match args.paths.as_slice() {
-        [root] => root_name(root),
+    let root_name = match (args.paths.as_slice(), &args.mof) {
+        ([root], _) => root_name(root),
+        ([], Some(mof)) => root_name(mof),
         _ => ".".to_string(),
     };
     let mut assembled = assemble::assemble(parsed, problems, &root_name);

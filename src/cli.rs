@@ -137,6 +137,11 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    /// Read Model Openness Tool model files (a `*.yml` file, or every `*.yml`/`*.yaml` under a
+    /// directory) instead of scanning directories: one model per file, evaluated like a scan.
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "paths")]
+    pub mof: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Terminal)]
     pub format: Format,
@@ -274,6 +279,7 @@ impl ScanArgs {
     /// Whether a source other than directories to walk is given.
     pub fn other_sources(&self) -> bool {
         self.hf_cache.is_some()
+            || self.mof.is_some()
             || self.ollama.is_some()
             || !self.hub.is_empty()
             || !self.hub_from.is_empty()

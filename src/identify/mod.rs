@@ -16,6 +16,7 @@
 
 pub mod clauses;
 mod lineage;
+mod mot;
 pub mod normalise;
 pub mod text;
 mod weights;
@@ -59,8 +60,12 @@ fn identify_model(evidence: ModelEvidence) -> Identified {
         return Identified { evidence, licensing, restrictions, bases: Vec::new(), lineage_breaks: Vec::new() };
     }
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let mut resolved = licensing(evidence.card.as_ref(), &texts, &evidence.weights);
-    if resolved.licensing.parts.is_empty()
+    let mut resolved = match &evidence.mot {
+        Some(file) => mot::licensing(file),
+        None => licensing(evidence.card.as_ref(), &texts, &evidence.weights),
+    };
+    if evidence.mot.is_none()
+        && resolved.licensing.parts.is_empty()
         && resolved.licensing.unidentified.is_empty()
         && evidence.card.is_none()
         && let Some(r) = catalogue_licensing(&evidence)
@@ -768,9 +773,46 @@ pub fn resolve_free_text(name: &str) -> Option<(&'static Licence, Resolution)> {
     Some((licence, Resolution::Title))
 }
 
+/// The licence names in a free-text list ("datasets with "mit", "apache-2"", "Apache 2.0 and
+/// CC-BY-4.0", "CC-BY-NC-4.0; Apache-2.0"): the quoted names when there are any, else the
+/// pieces between `;`, `,`, ` and `, ` & `, `+`. A single name comes back alone.
+pub fn split_free_text(text: &str) -> Vec<String> {
+    const QUOTES: [char; 6] = ['"', '\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}', '`'];
+    let quoted: Vec<String> = text
+        .split(QUOTES)
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, s)| s.trim().to_string())
+        .filter(|s| !s.is_empty() && s.chars().any(char::is_alphanumeric))
+        .collect();
+    if quoted.len() > 1 {
+        return quoted;
+    }
+    let mut pieces = vec![text.to_string()];
+    for sep in [";", ",", "\u{ff0c}", "\u{3001}", " and ", " AND ", " & ", " + ", " or ", " OR "] {
+        pieces = pieces.iter().flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>()).collect();
+    }
+    pieces
+        .into_iter()
+        .map(|p| p.trim().trim_matches(|c: char| QUOTES.contains(&c) || c == '(' || c == ')').trim().to_string())
+        .filter(|p| p.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_lists_split() {
+        assert_eq!(split_free_text("Apache-2.0"), ["Apache-2.0"]);
+        assert_eq!(split_free_text("Apache and CC-BY-4.0"), ["Apache", "CC-BY-4.0"]);
+        assert_eq!(
+            split_free_text("datasets with \"mit\" \u{201c}apache-2\u{201d}, \u{201c}isc\u{201d}"),
+            ["mit", "apache-2", "isc"]
+        );
+        assert_eq!(split_free_text("a; b, c"), ["a", "b", "c"]);
+    }
 
     #[test]
     fn expressions_split() {

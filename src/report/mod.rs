@@ -5,6 +5,7 @@ mod github;
 mod json;
 mod junit;
 pub mod licences;
+pub mod mot;
 pub mod rules;
 mod sarif;
 mod terminal;
@@ -39,6 +40,9 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI test-report views (GitLab, Jenkins …).
     Junit,
+    /// Model Openness Tool model files (YAML): one document per model, or one file per model
+    /// when `--output` is a directory.
+    Mof,
 }
 
 /// How to render for people.
@@ -64,6 +68,7 @@ pub fn write(report: &Report, format: Format, out: &mut dyn io::Write, options: 
         Format::Sarif => sarif::write(report, out, &options),
         Format::Github => github::write(report, out, &options),
         Format::Junit => junit::write(report, out, &options),
+        Format::Mof => mot::write(report, out),
     }
 }
 
@@ -152,6 +157,12 @@ pub struct ModelReport {
     /// The inventory lines that list it, with their columns.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inventory: Vec<InventoryEntry>,
+    /// The Model Openness Tool file the model was read from, kept for `--format mof`.
+    #[serde(skip)]
+    pub mot: Option<Box<crate::model::MotFile>>,
+    /// The card's `pipeline_tag`, for `--format mof`.
+    #[serde(skip)]
+    pub pipeline_tag: Option<String>,
 }
 
 /// A licence in the report.
@@ -384,5 +395,7 @@ fn model_report(a: &Assessed) -> ModelReport {
         vendor: e.provenance.hosted.as_ref().map(|h| h.provider.clone()),
         references: e.provenance.references.clone(),
         inventory: e.provenance.inventory.clone(),
+        mot: e.mot.clone(),
+        pipeline_tag: e.card.as_ref().and_then(|c| c.meta.pipeline_tag.clone()),
     }
 }
