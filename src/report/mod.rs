@@ -1,12 +1,18 @@
 //! Stage 7: the report. One data structure (`Report`, the JSON contract, schema version 1)
 //! rendered by each output format. This is the only module that writes scan output.
 
+mod csv;
+mod cyclonedx;
 mod github;
+mod html;
 mod json;
 mod junit;
 pub mod licences;
+mod markdown;
+mod review;
 pub mod rules;
 mod sarif;
+mod spdx;
 mod terminal;
 
 use std::{collections::BTreeMap, io};
@@ -39,6 +45,18 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI test-report views (GitLab, Jenkins …).
     Junit,
+    /// One self-contained HTML page for legal review (no external requests).
+    Html,
+    /// Markdown for pull-request comments and wikis (within GitHub's comment limit).
+    #[value(alias = "md")]
+    Markdown,
+    /// One row per model, RFC 4180, for spreadsheets.
+    Csv,
+    /// CycloneDX 1.6 JSON: an ML-BOM with a `machine-learning-model` component per model.
+    #[value(alias = "cdx")]
+    Cyclonedx,
+    /// SPDX 3.0.1 JSON-LD with the AI and Dataset profiles.
+    Spdx,
 }
 
 /// How to render for people.
@@ -54,6 +72,13 @@ pub struct RenderOptions {
     /// `examples/` when `examples` was scanned; empty when the scanned root is the current
     /// directory.
     pub path_prefix: String,
+    /// When the report was made, RFC 3339 UTC (`SOURCE_DATE_EPOCH` fixes it): HTML, Markdown,
+    /// CycloneDX and SPDX carry it; the JSON report has no time, so it stays reproducible.
+    pub generated: String,
+    /// What was scanned, as the user named it (directories, `--hf-cache DIR` …).
+    pub scanned: Vec<String>,
+    /// `--template DIR`: replacement HTML templates.
+    pub template: Option<std::path::PathBuf>,
 }
 
 /// Renders a report.
@@ -64,6 +89,11 @@ pub fn write(report: &Report, format: Format, out: &mut dyn io::Write, options: 
         Format::Sarif => sarif::write(report, out, &options),
         Format::Github => github::write(report, out, &options),
         Format::Junit => junit::write(report, out, &options),
+        Format::Html => html::write(report, out, &options),
+        Format::Markdown => markdown::write(report, out, &options),
+        Format::Csv => csv::write(report, out),
+        Format::Cyclonedx => cyclonedx::write(report, out, &options),
+        Format::Spdx => spdx::write(report, out, &options),
     }
 }
 
@@ -152,6 +182,12 @@ pub struct ModelReport {
     /// The inventory lines that list it, with their columns.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inventory: Vec<InventoryEntry>,
+    /// `model_type` of the model's `config.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_type: Option<String>,
+    /// `architectures` of the model's `config.json`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub architectures: Vec<String>,
 }
 
 /// A licence in the report.
@@ -384,5 +420,11 @@ fn model_report(a: &Assessed) -> ModelReport {
         vendor: e.provenance.hosted.as_ref().map(|h| h.provider.clone()),
         references: e.provenance.references.clone(),
         inventory: e.provenance.inventory.clone(),
+        model_type: e.configs.iter().find_map(|c| c.model_type.clone()),
+        architectures: e
+            .configs
+            .iter()
+            .find(|c| !c.architectures.is_empty())
+            .map_or_else(Vec::new, |c| c.architectures.clone()),
     }
 }
