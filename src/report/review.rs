@@ -269,6 +269,9 @@ pub(super) fn safe_url(url: &str) -> Option<String> {
 
 /// The catalogue entry for a licence part: by id, else by SPDX id.
 pub(super) fn catalogue_entry(id: &str, spdx: &str) -> Option<&'static Licence> {
+    if spdx == "NOASSERTION" || spdx == "NONE" {
+        return None;
+    }
     let cat = Catalogue::get();
     cat.by_id(id).or_else(|| cat.spdx_fallback(spdx))
 }
