@@ -8,13 +8,15 @@
 //!
 //! Every string from a scanned file goes through [`text`] or [`code`]: HTML is written as
 //! entities (GitHub would render an `<img>` and fetch it), Markdown punctuation that makes links,
-//! emphasis or table cells is backslash-escaped, and line breaks become spaces.
+//! emphasis or table cells is backslash-escaped (`:` and `www.` too, so no bare URL becomes a
+//! link), and line breaks become spaces.
 
 use std::io;
 
 use super::{
     RenderOptions, Report,
     review::{self, FindingView, ModelView, Review},
+    terminal::plural,
 };
 
 /// GitHub's limit on an issue or pull-request comment.
@@ -398,9 +400,13 @@ pub(super) fn text(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '$' => {
+            // `:` and `www.` escaped too: GitHub turns bare URLs into links otherwise.
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '$' | ':' => {
                 out.push('\\');
                 out.push(c);
+            }
+            '.' if out.len() >= 3 && out.get(out.len() - 3..).is_some_and(|w| w.eq_ignore_ascii_case("www")) => {
+                out.push_str("\\.");
             }
             '\r' | '\n' | '\t' => out.push(' '),
             c if c.is_control() => {}
@@ -410,20 +416,9 @@ pub(super) fn text(s: &str) -> String {
     out
 }
 
-/// Text for inside HTML elements (`<summary>`): entities only.
+/// Text for inside HTML elements (`<summary>`): entities, on one line.
 fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    super::junit::xml(s).replace(['\t', '\n', '\r'], " ")
 }
 
 /// A code span holding any text: fenced with more backticks than it contains, `|` escaped (a
@@ -440,10 +435,6 @@ pub(super) fn code(s: &str) -> String {
     let fence = "`".repeat(longest + 1);
     let pad = if longest > 0 || clean.starts_with(' ') || clean.ends_with(' ') { " " } else { "" };
     if clean.is_empty() { "` `".to_string() } else { format!("{fence}{pad}{clean}{pad}{fence}") }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 fn or_dash(s: &str) -> String {
@@ -463,11 +454,12 @@ mod tests {
     #[test]
     fn hostile_text_is_inert() {
         assert_eq!(text("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)&gt;");
-        assert_eq!(text("[click](javascript:alert(1))"), "\\[click\\](javascript:alert(1))");
+        assert_eq!(text("[click](javascript:alert(1))"), "\\[click\\](javascript\\:alert(1))");
+        assert_eq!(text("see https://x.org or WWW.x.org"), "see https\\://x.org or WWW\\.x.org");
         assert_eq!(text("a|b\nc"), "a\\|b c");
         assert_eq!(code("a`b"), "`` a`b ``");
         assert_eq!(code("x|y"), "`x\\|y`");
-        assert_eq!(html("<b>\"x\""), "&lt;b&gt;&quot;x&quot;");
+        assert_eq!(html("<b>\"x\"\n"), "&lt;b&gt;&quot;x&quot; ");
         assert_eq!(bar(1, 10), "██");
         assert_eq!(bar(0, 10), "");
         assert_eq!(bar(10, 10).chars().count(), 16);

@@ -178,7 +178,7 @@ fn severity_style(s: Severity) -> Style {
     Style::new().fg_color(Some(colour.into())).bold()
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(super) fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
