@@ -85,6 +85,14 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         }
     }
 
+    if let Some(dir) = &args.template {
+        if args.format != Format::Html {
+            bail!("--template applies to --format html only");
+        }
+        if !dir.is_dir() {
+            bail!("--template `{}` is not a directory (it holds report.html, report.css or report.js)", dir.display());
+        }
+    }
     let gate = Gate::from_args(args)?;
     let report = build_gated_report(args, &gate)?;
 
@@ -97,11 +105,15 @@ fn scan(args: &ScanArgs) -> Result<u8> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    let stamped = matches!(args.format, Format::Html | Format::Markdown | Format::Cyclonedx | Format::Spdx);
     let options = RenderOptions {
         colour: colour && args.format == Format::Terminal,
         quiet: args.quiet,
         fail_on: gate.fail_on,
         path_prefix: path_prefix(&args.paths),
+        generated: if stamped { crate::date::report_time().map_err(anyhow::Error::msg)? } else { String::new() },
+        scanned: scanned(args),
+        template: args.template.clone(),
     };
     match &args.output {
         // MOT files are one model each: a directory gets one file per model.
@@ -222,6 +234,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
         problems.extend(found.problems);
         parsed.extend(parse::parse_all(&found.artifacts, limits));
     }
+    let mut weight_paths = std::collections::BTreeMap::new();
     for root in &args.paths {
         let mut found = discover::walk(root, &walk);
         found.artifacts.retain(|a| !gate.excluded(&a.rel));
@@ -236,6 +249,9 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
             }
         }
         problems.append(&mut found.problems);
+        if args.hash {
+            weight_paths.extend(weights_of(&found.artifacts));
+        }
         parsed.extend(parse::parse_all(&found.artifacts, limits));
     }
     let root_name = match (args.paths.as_slice(), &args.mof) {
@@ -248,6 +264,9 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     // them for references: a cache holds models, not the user's code).
     let entry_limits = Limits { code_references: false, ..limits };
     for stored in other_sources(args)? {
+        if args.hash {
+            weight_paths.extend(stored.entries.iter().flat_map(|e| weights_of(&e.artifacts)));
+        }
         add_stored(&mut assembled, stored, entry_limits);
     }
     for file in &args.inventory {
@@ -282,7 +301,47 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
         Report::new(&assessed, &identified.datasets, sunk.findings, policy).with_suppressed(sunk.suppressed);
     report.rules = evaluate::enabled_rules(&packs).into_iter().cloned().collect();
     report.config = gate.config.as_ref().map(|c| c.file.clone());
+    if args.hash {
+        hash_weights(&mut report, &weight_paths);
+    }
     Ok(report)
+}
+
+/// Weight files among artifacts: report path → where to open it.
+fn weights_of(artifacts: &[crate::model::Artifact]) -> impl Iterator<Item = (String, PathBuf)> + '_ {
+    artifacts
+        .iter()
+        .filter(|a| matches!(a.kind, crate::model::ArtifactKind::Weights(_)))
+        .map(|a| (a.rel.clone(), a.path.clone()))
+}
+
+/// What was scanned, as the user named it, for the reports that say so.
+fn scanned(args: &ScanArgs) -> Vec<String> {
+    let mut out: Vec<String> = args.paths.iter().map(|p| display_path(p)).collect();
+    let store = |flag: &str, dir: &Option<Option<PathBuf>>| {
+        dir.as_ref().map(|d| d.as_ref().map_or_else(|| flag.to_string(), |d| format!("{flag} {}", display_path(d))))
+    };
+    out.extend(store("--hf-cache", &args.hf_cache));
+    out.extend(store("--ollama", &args.ollama));
+    out.extend(args.hub.iter().map(|h| format!("--hub {h}")));
+    out.extend(args.hub_from.iter().map(|f| format!("--hub-from {}", display_path(f))));
+    out.extend(args.inventory.iter().map(|f| format!("--inventory {}", display_path(f))));
+    out
+}
+
+/// Sets the SHA-256 of every local weight file of the report (`--hash`); a file that cannot be
+/// read is named on standard error and left without a hash.
+fn hash_weights(report: &mut Report, files: &std::collections::BTreeMap<String, PathBuf>) {
+    let digests = crate::hash::sha256_all(files);
+    for w in report.models.iter_mut().flat_map(|m| m.weights.iter_mut()) {
+        match digests.get(&w.file) {
+            Some(Ok(d)) => w.sha256 = Some(d.clone()),
+            Some(Err(e)) => {
+                let _ = writeln!(io::stderr(), "modelgate: warning: cannot hash `{}`: {e}", w.file);
+            }
+            None => {}
+        }
+    }
 }
 
 /// What turns report paths into paths from the current directory (the repository root in CI):

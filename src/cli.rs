@@ -263,6 +263,16 @@ pub struct ScanArgs {
     /// Do not read code and configuration for the models they name.
     #[arg(long)]
     pub no_code_references: bool,
+
+    /// Hash every local weight file whole (SHA-256): CycloneDX and SPDX hashes, `sha256` in the
+    /// JSON report. Reads every byte of every weight file (streamed, bounded memory).
+    #[arg(long)]
+    pub hash: bool,
+
+    /// `--format html`: a directory whose `report.html`, `report.css` or `report.js` replace
+    /// the built-in ones (minijinja templates; values from scanned files are escaped).
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
 }
 
 impl ScanArgs {

@@ -18,6 +18,7 @@ pub mod config;
 pub mod date;
 pub mod discover;
 pub mod evaluate;
+pub mod hash;
 pub mod identify;
 pub mod model;
 pub mod parse;

@@ -252,6 +252,10 @@ pub struct Section {
     /// Whether it holds real content (template placeholders such as
     /// `[More Information Needed]` do not count).
     pub filled: bool,
+    /// The start of its own text (at most 500 characters, lines joined), for sections on intended
+    /// use, out-of-scope use, limitations and training data: what BOMs carry as considerations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
 }
 
 /// A licence, notice or use-policy text, read whole (up to the size limit).
@@ -272,6 +276,9 @@ pub struct WeightFile {
     pub format: WeightFormat,
     /// Size in bytes.
     pub bytes: u64,
+    /// SHA-256 of the whole file, hex, when `--hash` was given (set after the scan, by `app`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// What the file's own header says (empty for formats whose header is not read).
     #[serde(flatten)]
     pub header: Box<WeightHeader>,
@@ -280,7 +287,7 @@ pub struct WeightFile {
 impl WeightFile {
     /// A weight file whose header has not been read.
     pub fn new(file: impl Into<String>, format: WeightFormat, bytes: u64) -> Self {
-        WeightFile { file: file.into(), format, bytes, header: Box::default() }
+        WeightFile { file: file.into(), format, bytes, sha256: None, header: Box::default() }
     }
 }
 

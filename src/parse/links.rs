@@ -136,7 +136,7 @@ mod tests {
     use super::*;
 
     fn section(title: &str, level: u8, line: u32, kinds: Vec<SectionKind>) -> Section {
-        Section { title: title.into(), level, line, kinds, filled: true }
+        Section { title: title.into(), level, line, kinds, filled: true, excerpt: None }
     }
 
     #[test]

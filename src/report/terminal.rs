@@ -187,7 +187,7 @@ fn mof_progress(mof: &crate::model::MofVerdict) -> String {
     format!("{}/{}/{}", p(MofClass::III), p(MofClass::II), p(MofClass::I))
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(super) fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
