@@ -37,8 +37,10 @@ fn render(r: &Review<'_>, limit: usize) -> String {
     let rows: Vec<String> = r.models.iter().map(row).collect();
     let details: Vec<String> = r.models.iter().map(details).collect();
     let tail = tail(r);
+    let remedies = remedies(r);
     let full_len = head.len()
         + table_head.len()
+        + remedies.len()
         + tail.len()
         + rows.iter().chain(&details).map(String::len).sum::<usize>()
         + "\n## Details\n\n".len();
@@ -48,6 +50,7 @@ fn render(r: &Review<'_>, limit: usize) -> String {
         rows.iter().for_each(|x| s.push_str(x));
         s.push_str("\n## Details\n\n");
         details.iter().for_each(|x| s.push_str(x));
+        s.push_str(&remedies);
         s.push_str(&tail);
         return s;
     }
@@ -55,7 +58,8 @@ fn render(r: &Review<'_>, limit: usize) -> String {
     // Worst first, then report order.
     let mut order: Vec<usize> = (0..r.models.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(r.models[i].finding_rank));
-    let mut budget = limit.saturating_sub(head.len() + NOTE_ROOM + table_head.len() + "\n## Details\n\n".len());
+    let mut budget =
+        limit.saturating_sub(head.len() + NOTE_ROOM + table_head.len() + remedies.len() + "\n## Details\n\n".len());
     let mut kept_rows = Vec::new();
     for &i in &order {
         if rows[i].len() > budget {
@@ -88,6 +92,7 @@ fn render(r: &Review<'_>, limit: usize) -> String {
     kept_rows.iter().for_each(|&i| s.push_str(&rows[i]));
     s.push_str("\n## Details\n\n");
     kept_details.iter().for_each(|&i| s.push_str(&details[i]));
+    s.push_str(&remedies);
     if tail_fits {
         s.push_str(&tail);
     }
@@ -240,6 +245,8 @@ fn details(v: &ModelView<'_>) -> String {
         }
         match &l.summary {
             Some(x) => s.push_str(&text(x)),
+            // "No licence found" needs no second sentence saying the catalogue lacks it.
+            None if l.category == crate::vocab::Category::None => continue,
             None => {
                 s.push_str("The catalogue does not describe this licence; read its text before relying on the model.")
             }
@@ -277,7 +284,8 @@ fn details(v: &ModelView<'_>) -> String {
         m.openness.code,
         m.openness.mof_class.map_or("unclassified".to_string(), |c| c.to_string())
     ));
-    for reason in v.axis_reasons.iter().chain(v.mof_reason.iter()) {
+    // The MOF reason is left out: `mof_details` lists the same components by class.
+    for reason in &v.axis_reasons {
         s.push_str(&format!("- {}\n", text(reason)));
     }
     s.push('\n');
@@ -388,9 +396,27 @@ fn tail(r: &Review<'_>) -> String {
     s
 }
 
+/// One finding; its rule's remediation is in the closing "What to do" list, once per rule.
 fn finding(f: &FindingView<'_>) -> String {
     let at = f.at.as_deref().map_or(String::new(), |a| format!(" at {}", code(a)));
-    format!("- **{}** `{}` {}{at}  \n  *Remediation:* {}\n", f.severity, f.rule, text(f.message), text(f.help))
+    format!("- **{}** `{}` {}{at}\n", f.severity, f.rule, text(f.message))
+}
+
+/// "What to do": each rule that fired, with its remediation, once.
+fn remedies(r: &Review<'_>) -> String {
+    let mut seen = std::collections::BTreeMap::new();
+    for f in r.models.iter().flat_map(|m| &m.findings).chain(&r.other_findings) {
+        seen.entry(f.rule).or_insert(f.help);
+    }
+    if seen.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("## What to do\n\n");
+    for (rule, help) in seen {
+        s.push_str(&format!("- `{rule}`: {}\n", text(help)));
+    }
+    s.push('\n');
+    s
 }
 
 /// Text from a scanned file, safe in a paragraph, list item or table cell.
@@ -453,17 +479,18 @@ fn mof_details(s: &mut String, m: &super::ModelReport) {
     let o = &m.openness;
     let p = |c| o.mof.progress.get(&c).copied().unwrap_or(0);
     s.push_str(&format!(
-        "**Model Openness Framework:** Class III {} %, Class II {} %, Class I {} %. \
-         **OSI Open Source AI Definition 1.0:** {}.\n\n",
+        "**MOF progress:** Class III {} %, Class II {} %, Class I {} % · **OSI Open Source AI Definition:** {}\n\n",
         p(crate::vocab::MofClass::III),
         p(crate::vocab::MofClass::II),
         p(crate::vocab::MofClass::I),
         if o.osaid.pass { "pass" } else { "fail" }
     ));
-    let listed: Vec<_> = o.mof.components.iter().filter(|c| c.present || c.required_for.is_some()).collect();
-    if !listed.is_empty() {
+    // Found components get a row with their evidence; required ones that are missing get one
+    // line, so a model with nothing found costs a sentence rather than a table (comment limit).
+    let found: Vec<_> = o.mof.components.iter().filter(|c| c.present).collect();
+    if !found.is_empty() {
         s.push_str("| Component | Required for | Licence | Status | Found at |\n|---|---|---|---|---|\n");
-        for c in listed {
+        for c in &found {
             let at: Vec<String> = c.evidence.iter().take(3).map(|e| code(&review::at(&e.file, e.line))).collect();
             s.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
@@ -476,12 +503,31 @@ fn mof_details(s: &mut String, m: &super::ModelReport) {
         }
         s.push('\n');
     }
-    for r in &o.osaid.reasons {
-        s.push_str(&format!("- OSAID: {}\n", text(r)));
+    if found.is_empty() {
+        s.push_str("- MOF: none of the components was found.\n");
+    }
+    for class in [crate::vocab::MofClass::III, crate::vocab::MofClass::II, crate::vocab::MofClass::I] {
+        if found.is_empty() {
+            break;
+        }
+        let missing: Vec<&str> = o
+            .mof
+            .components
+            .iter()
+            .filter(|c| !c.present && c.required_for == Some(class))
+            .map(|c| c.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            s.push_str(&format!("- Missing for Class {class}: {}\n", missing.join(", ")));
+        }
+    }
+    if !o.osaid.reasons.is_empty() {
+        let reasons: Vec<String> = o.osaid.reasons.iter().map(|r| text(r)).collect();
+        s.push_str(&format!("- OSAID: {}\n", reasons.join("; ")));
     }
     if !o.dimensions.is_empty() {
         let grades: Vec<String> = o.dimensions.iter().map(|(d, g)| format!("{d} {g}")).collect();
-        s.push_str(&format!("- Open Source AI Index view: {}\n", grades.join(", ")));
+        s.push_str(&format!("- Open Source AI Index: {}\n", grades.join(", ")));
     }
     s.push('\n');
 }
