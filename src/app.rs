@@ -21,7 +21,7 @@ use crate::{
     identify,
     model::{Assembled, Parsed},
     parse::{self, Limits},
-    pin,
+    pin, recognise,
     report::{self, Format, RenderOptions, Report},
 };
 
@@ -148,7 +148,7 @@ fn licences(command: LicencesCommand) -> Result<u8> {
             report::licences::list(&entries, format == ListFormat::Json, &mut buffer)?;
         }
         LicencesCommand::Show { id, format } => {
-            let Some((licence, _)) = identify::resolve_free_text(&id) else {
+            let Some((licence, _)) = recognise::resolve_free_text(&id) else {
                 let hints = suggestions(cat, &id);
                 let hint = if hints.is_empty() {
                     "run `modelgate licences list` for every id".to_string()
@@ -164,12 +164,12 @@ fn licences(command: LicencesCommand) -> Result<u8> {
             for file in &files {
                 let (text, _) = parse::read_text(file, 10 * 1024 * 1024)
                     .with_context(|| format!("cannot read `{}`", file.display()))?;
-                reports.push((file.display().to_string(), identify::explain_text(&text)));
+                reports.push((file.display().to_string(), recognise::explain_text(&text)));
             }
             report::licences::identify(&reports, format == ListFormat::Json, &mut buffer)?;
         }
         LicencesCommand::Resolve { names, format } => {
-            let resolved: Vec<_> = names.iter().map(|n| (n.clone(), identify::resolve_free_text(n))).collect();
+            let resolved: Vec<_> = names.iter().map(|n| (n.clone(), recognise::resolve_free_text(n))).collect();
             report::licences::resolve(&resolved, format == ListFormat::Json, &mut buffer)?;
         }
     }

@@ -24,6 +24,7 @@ pub mod model;
 pub mod parse;
 pub mod pin;
 pub mod providers;
+pub mod recognise;
 pub mod report;
 pub mod scope;
 pub mod vocab;

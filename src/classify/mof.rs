@@ -24,8 +24,8 @@ use std::collections::BTreeMap;
 pub use crate::catalogue::mof::{ComponentDef, Framework};
 use crate::{
     catalogue::Licence,
-    identify,
     model::{Evidence, MofComponentVerdict},
+    recognise,
     vocab::{ContentType, LicenceScope, MofClass, MofComponent, MofStatus},
 };
 
@@ -121,12 +121,12 @@ pub fn judge(written: &str) -> Judgement {
         return Judgement::Marker { written: name.to_string(), status };
     }
     if let Some(id) = spdx::license_id(name).filter(|l| l.name == name) {
-        return Judgement::Licence(named_spdx(id.name, identify::text::resolve_spdx(id.name)));
+        return Judgement::Licence(named_spdx(id.name, recognise::text::resolve_spdx(id.name)));
     }
-    if let Some((licence, _)) = identify::resolve_free_text(name) {
+    if let Some((licence, _)) = recognise::resolve_free_text(name) {
         return Judgement::Licence(named_entry(licence));
     }
-    let parts = identify::split_free_text(name);
+    let parts = recognise::split_free_text(name);
     if parts.len() > 1 {
         let judged: Vec<Named> = parts
             .iter()

@@ -4,10 +4,11 @@
 //! parameters. Free-text names are resolved as `licences resolve` resolves them; the framework's
 //! marker words (`unlicensed`, `Component not included`) name no licence.
 
-use super::{Part, Resolved, build_licensing, resolve_free_text, split_free_text};
+use super::{Part, Resolved, build_licensing};
 use crate::{
     catalogue::{Catalogue, Licence, mof::Framework},
     model::{Combination, Evidence, Located, MotFile},
+    recognise::{resolve_free_text, split_free_text},
     vocab::{EvidenceKind, LicenceScope, MofComponent, MofStatus},
 };
 
