@@ -66,7 +66,13 @@ pub fn walk_mot(root: &Path, options: &WalkOptions) -> Discovered {
             problems: Vec::new(),
         };
     }
-    walk_with(root, options, |name| crate::parse::mot::is_mot_name(name).then_some(ArtifactKind::Mot))
+    walk_with(root, options, |name| is_mot_name(name).then_some(ArtifactKind::Mot))
+}
+
+/// Whether a file name is one a MOT directory holds (`*.yml`, `*.yaml`).
+fn is_mot_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".yml") || lower.ends_with(".yaml")
 }
 
 fn walk_with(root: &Path, options: &WalkOptions, kind_of: fn(&str) -> Option<ArtifactKind>) -> Discovered {

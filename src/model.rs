@@ -782,6 +782,35 @@ pub struct Restriction {
     pub regions: Vec<String>,
 }
 
+impl Restriction {
+    /// The kind with its parameter, as a reviewer reads it: `user-threshold (700M monthly
+    /// active users)`, `territorial (EU)`.
+    pub fn label(&self) -> String {
+        match self.kind {
+            RestrictionKind::UserThreshold if self.users.is_some() => {
+                format!("user-threshold ({} monthly active users)", human(self.users.unwrap_or_default()))
+            }
+            RestrictionKind::RevenueThreshold if self.revenue_usd.is_some() => {
+                format!("revenue-threshold (US${} a year)", human(self.revenue_usd.unwrap_or_default()))
+            }
+            RestrictionKind::Territorial if !self.regions.is_empty() => {
+                format!("territorial ({})", self.regions.join(", "))
+            }
+            k => k.as_str().to_string(),
+        }
+    }
+}
+
+/// A number as people write it in licences (`700M`).
+pub fn human(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000_000 && n % 1_000_000_000 == 0 => format!("{}B", n / 1_000_000_000),
+        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
+        n => n.to_string(),
+    }
+}
+
 /// A base model of a fine-tune, quantisation, adapter or merge, with its licence.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BaseModel {
@@ -975,4 +1004,17 @@ pub enum Suppression {
         /// The baseline file.
         file: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_people_write_them() {
+        assert_eq!(human(700_000_000), "700M");
+        assert_eq!(human(1_000_000), "1M");
+        assert_eq!(human(1_500), "1500");
+        assert_eq!(human(2_000_000_000), "2B");
+    }
 }

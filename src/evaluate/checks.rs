@@ -1,7 +1,6 @@
 //! What each rule looks for. One function per rule id; the packs decide which run and how
 //! severe they are.
 
-use super::condition::describe_restriction;
 use super::pickle_allow;
 use crate::{
     model::{Assessed, Evidence, ProblemKind},
@@ -200,7 +199,7 @@ fn restricted_use(m: &Assessed) -> Vec<Hit> {
     let mut groups: Vec<(Option<&str>, Vec<String>)> = Vec::new();
     for x in r {
         let source = x.inherited_from.as_deref();
-        let word = describe_restriction(x.kind, x);
+        let word = x.label();
         match groups.iter_mut().find(|(s, _)| *s == source) {
             Some((_, words)) if words.contains(&word) => {}
             Some((_, words)) => words.push(word),

@@ -26,12 +26,6 @@ const SCOPES: [(&str, LicenceScope); 4] = [
 /// Largest MOT file we read; real ones are a few kilobytes.
 pub const MAX_MOT_FILE: usize = 1 << 20;
 
-/// Whether a file name is one a MOT directory holds (`*.yml`, `*.yaml`).
-pub fn is_mot_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".yml") || lower.ends_with(".yaml")
-}
-
 /// Reads one MOT model file. The error says what is wrong and on which line.
 pub fn parse(file: &str, text: &str) -> Result<MotFile, Located<String>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

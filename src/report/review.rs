@@ -11,7 +11,6 @@ use serde::Serialize;
 use super::{ModelReport, Report, Summary, Tool, licences::category_meaning};
 use crate::{
     catalogue::{Catalogue, Licence},
-    evaluate::condition::describe_restriction,
     model::{Finding, Suppressed, Suppression},
     vocab::{Category, CodeOpenness, DataOpenness, MofClass, Severity, WeightsOpenness},
 };
@@ -343,7 +342,7 @@ fn model_view<'a>(index: usize, m: &'a ModelReport, report: &'a Report) -> Model
         .restrictions
         .iter()
         .map(|r| RestrictionView {
-            label: describe_restriction(r.kind, r),
+            label: r.label(),
             detail: &r.detail,
             licence: r.licence.as_deref(),
             inherited_from: r.inherited_from.as_deref(),
