@@ -325,43 +325,6 @@ fn free_text_licence_names_of_the_mot_models_resolve() {
     assert!(not_licences.len() <= 3, "too much counted as not a licence name: {not_licences:?}");
 }
 
-#[test]
-fn the_names_the_issue_lists_resolve_with_licences_resolve() {
-    let out = assert_cmd::Command::cargo_bin("modelgate")
-        .unwrap()
-        .args([
-            "licences",
-            "resolve",
-            "--format",
-            "json",
-            "Llama 2 Community License Agreement",
-            "Gemma Terms of Use",
-            "Apache 2.0",
-            "MIT License",
-            "CreativeML Open RAIL++-M License",
-            "Tongyi Qianwen LICENSE AGREEMENT",
-            "arXiv.org perpetual, non-exclusive license 1.0",
-            "Databricks Open Model License",
-        ])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap_or("-")).collect();
-    assert_eq!(
-        ids,
-        [
-            "llama2",
-            "gemma",
-            "apache-2.0",
-            "mit",
-            "openrail++",
-            "tongyi-qianwen",
-            "arxiv-nonexclusive-distrib-1.0",
-            "databricks-open-model-license"
-        ]
-    );
-}
-
 /// Our grade for a free-text licence name, as `openness.dimensions.licence` grades it.
 fn our_grade(name: &str) -> Grade {
     match mof::judge(name) {
