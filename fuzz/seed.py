@@ -204,6 +204,8 @@ def main():
         put("inventory", "inventory.csv", bytes([0]) + inv.read_bytes())
     put("inventory", "list.txt", bytes([3]) + b"meta-llama/Llama-3.1-8B team=search region=eu\ngpt-4o\nollama:qwen2.5\n")
     put("inventory", "inv.json", bytes([2]) + json.dumps({"models": [{"id": "org/m", "revision": "v1"}]}).encode())
+    for f in files(SHARED / "mof" / "models", "*.yml", 20):
+        put("mot", f.name, f.read_bytes())
     print(f"seeds written to {CORPUS}")
 
 

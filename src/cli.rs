@@ -137,6 +137,11 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    /// Read Model Openness Tool model files (a `*.yml` file, or every `*.yml`/`*.yaml` under a
+    /// directory) instead of scanning directories: one model per file, evaluated like a scan.
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "paths")]
+    pub mof: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Terminal)]
     pub format: Format,
@@ -265,6 +270,16 @@ pub struct ScanArgs {
     /// Do not read code and configuration for the models they name.
     #[arg(long)]
     pub no_code_references: bool,
+
+    /// Hash every local weight file whole (SHA-256): CycloneDX and SPDX hashes, `sha256` in the
+    /// JSON report. Reads every byte of every weight file (streamed, bounded memory).
+    #[arg(long)]
+    pub hash: bool,
+
+    /// `--format html`: a directory whose `report.html`, `report.css` or `report.js` replace
+    /// the built-in ones (minijinja templates; values from scanned files are escaped).
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
 }
 
 impl ScanArgs {
@@ -281,6 +296,7 @@ impl ScanArgs {
     /// Whether a source other than directories to walk is given.
     pub fn other_sources(&self) -> bool {
         self.hf_cache.is_some()
+            || self.mof.is_some()
             || self.ollama.is_some()
             || !self.hub.is_empty()
             || !self.hub_from.is_empty()

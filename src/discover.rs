@@ -59,6 +59,31 @@ pub struct Discovered {
 /// link (unless `--follow-symlinks`, and then only inside the root), a FIFO, a socket or a
 /// device named like a model file is reported, never opened.
 pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
+    walk_with(root, options, kind_of)
+}
+
+/// Finds the Model Openness Tool model files (`*.yml`, `*.yaml`) under `root`, or `root` itself
+/// when it is a file (`scan --mof FILE|DIR`). Paths are relative to `root` (to its directory
+/// for a single file).
+pub fn walk_mot(root: &Path, options: &WalkOptions) -> Discovered {
+    if root.is_file() {
+        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let size = root.metadata().map(|m| m.len()).unwrap_or(0);
+        return Discovered {
+            artifacts: vec![Artifact { path: root.to_path_buf(), rel: name, kind: ArtifactKind::Mot, size }],
+            problems: Vec::new(),
+        };
+    }
+    walk_with(root, options, |name| is_mot_name(name).then_some(ArtifactKind::Mot))
+}
+
+/// Whether a file name is one a MOT directory holds (`*.yml`, `*.yaml`).
+fn is_mot_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".yml") || lower.ends_with(".yaml")
+}
+
+fn walk_with(root: &Path, options: &WalkOptions, kind_of: fn(&str) -> Option<ArtifactKind>) -> Discovered {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let follow = options.follow_symlinks;
     let ignores = (!options.no_ignore).then(|| Arc::new(Ignores::new(root, &canonical_root, options.limits.file_size)));
@@ -92,6 +117,7 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
                 pruned.lock().unwrap_or_else(|p| p.into_inner()).push(Problem {
                     kind: ProblemKind::Io,
                     file: relative(&root, e.path()),
+                    line: None,
                     message: outside_message(e.path()),
                 });
                 return false;
@@ -108,7 +134,7 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
             let mut local = Discovered::default();
             match entry {
                 Err(err) => local.problems.push(walk_problem(root, &err)),
-                Ok(entry) => visit(root, canonical_root, follow, &entry, &mut local),
+                Ok(entry) => visit(root, canonical_root, follow, kind_of, &entry, &mut local),
             }
             if !local.artifacts.is_empty() || !local.problems.is_empty() {
                 let mut all = found.lock().unwrap_or_else(|p| p.into_inner());
@@ -131,14 +157,21 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
 
 /// One entry of the walk: a regular file named like a model file becomes an artifact; a link
 /// or special file with such a name becomes a problem.
-fn visit(root: &Path, canonical_root: &Path, follow: bool, entry: &ignore::DirEntry, out: &mut Discovered) {
+fn visit(
+    root: &Path,
+    canonical_root: &Path,
+    follow: bool,
+    kind_of: fn(&str) -> Option<ArtifactKind>,
+    entry: &ignore::DirEntry,
+    out: &mut Discovered,
+) {
     let Some(t) = entry.file_type() else { return };
     if t.is_dir() {
         return;
     }
     let path = entry.path();
     let named = path.file_name().is_some_and(|n| kind_of(&n.to_string_lossy()).is_some());
-    let problem = |message: String| Problem { kind: ProblemKind::Io, file: relative(root, path), message };
+    let problem = |message: String| Problem { kind: ProblemKind::Io, file: relative(root, path), line: None, message };
     if t.is_file() {
         if follow && entry.path_is_symlink() && !stays_inside(path, canonical_root) {
             if named {
@@ -146,7 +179,7 @@ fn visit(root: &Path, canonical_root: &Path, follow: bool, entry: &ignore::DirEn
             }
             return;
         }
-        if let Some(artifact) = classify(root, path, entry) {
+        if let Some(artifact) = classify(root, path, entry, kind_of) {
             out.artifacts.push(artifact);
         }
     } else if named && t.is_symlink() {
@@ -172,7 +205,7 @@ fn stays_inside(path: &Path, canonical_root: &Path) -> bool {
 
 fn walk_problem(root: &Path, err: &ignore::Error) -> Problem {
     let path = error_path(err).map(|p| relative(root, p)).unwrap_or_else(|| ".".to_string());
-    Problem { kind: ProblemKind::Io, file: path, message: err.to_string() }
+    Problem { kind: ProblemKind::Io, file: path, line: None, message: err.to_string() }
 }
 
 fn error_path(err: &ignore::Error) -> Option<&Path> {
@@ -241,7 +274,7 @@ fn list_store(dir: &Path) -> Result<Vec<(String, PathBuf)>, StoreError> {
 /// Where a link inside a store leads, if it stays inside `inside` (the store's own directory
 /// tree, canonical). Broken links, loops and links out of the store are problems.
 fn resolve_inside(path: &Path, shown: &str, inside: &Path) -> Result<PathBuf, Problem> {
-    let problem = |message: String| Problem { kind: ProblemKind::Io, file: shown.to_string(), message };
+    let problem = |message: String| Problem { line: None, kind: ProblemKind::Io, file: shown.to_string(), message };
     let target = path.canonicalize().map_err(|e| problem(format!("broken link, not followed: {e}")))?;
     if !target.starts_with(inside) {
         return Err(problem(format!("link points outside the store (to `{}`), not followed", target.display())));
@@ -263,7 +296,12 @@ pub fn relative(root: &Path, path: &Path) -> String {
     if out.is_empty() { ".".to_string() } else { out }
 }
 
-fn classify(root: &Path, path: &Path, entry: &ignore::DirEntry) -> Option<Artifact> {
+fn classify(
+    root: &Path,
+    path: &Path,
+    entry: &ignore::DirEntry,
+    kind_of: fn(&str) -> Option<ArtifactKind>,
+) -> Option<Artifact> {
     let name = path.file_name()?.to_string_lossy();
     let kind = kind_of(&name)?;
     let size = entry.metadata().map(|m| m.len()).unwrap_or(0);

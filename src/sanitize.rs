@@ -5,8 +5,9 @@
 //!
 //! - [`one_line`] escapes every control character, newlines included, and the direction
 //!   controls: for values that must stay on their line (paths, finding messages, model ids).
-//! - [`terminal`] is applied to the whole terminal report (and to error messages) before it is
-//!   written: control characters other than newline and tab are escaped, and escape sequences
+//! - [`terminal`] is applied to the whole terminal, HTML, Markdown and CSV report (and to error
+//!   messages) before it is written: control characters other than newline, tab and the CR of a
+//!   CRLF are escaped, and escape sequences
 //!   are dropped to their escaped text unless they are one of the few colour sequences the
 //!   renderer itself uses (only when colour is on).
 //!
@@ -85,7 +86,10 @@ pub fn terminal(text: &str, colour: bool) -> Cow<'_, str> {
             rest = &rest[n..];
             continue;
         }
-        if risky(c) {
+        // CRLF line ends (CSV's, a Windows card quoted whole) end a line like `\n` alone.
+        if c == '\r' && rest[1..].starts_with('\n') {
+            out.push(c);
+        } else if risky(c) {
             escape(c, &mut out);
         } else {
             out.push(c);
@@ -118,5 +122,6 @@ mod tests {
         let safe = terminal(hostile, true);
         assert!(!safe.contains('\u{1b}') && !safe.contains('\r') && !safe.contains('\u{7}'), "{safe:?}");
         assert!(safe.ends_with('\n'));
+        assert_eq!(terminal("a,b\r\nc\rd\r", false), "a,b\r\nc\\rd\\r", "a lone CR is escaped, CRLF kept");
     }
 }

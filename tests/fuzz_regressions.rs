@@ -38,6 +38,13 @@ fn hostile_inputs() -> Vec<(&'static str, &'static str, Vec<u8>)> {
                 .to_vec(),
         ),
         ("inventory", "a CSV row with a quote never closed", b"\x00id,revision\n\"meta-llama/x,1\n".to_vec()),
+        (
+            "mot",
+            "a release whose components are an alias bomb",
+            b"a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nrelease:\n  name: m\n  components: [*b, *b, *b, *b]\n"
+                .to_vec(),
+        ),
+        ("mot", "a release name that is a mapping", b"release:\n  name: {a: b}\n".to_vec()),
         ("references", "a Python line of one huge string", [b"\x00x = \"".as_slice(), &[b'a'; 100_000]].concat()),
     ];
     // safetensors: a header length of 2^64-1, and one that points past the end.
@@ -100,7 +107,7 @@ fn hand_written_hostile_inputs_are_parsed_without_a_panic() {
 /// Open RAIL-M text) with a run of invalid UTF-8 spliced into its first sentence timed out
 /// (12 s). The input itself is read in well under a second; the fuzzer ran at nice 19 on a
 /// machine with a load of ~10, and the clause patterns fell back to the regex crate's slowest
-/// engine on any non-ASCII text (35 times slower than now, see `identify::clauses`). Rebuilt
+/// engine on any non-ASCII text (35 times slower than now, see `recognise::clauses`). Rebuilt
 /// here from the corpus text the fuzzer started from.
 #[test]
 fn licence_text_with_invalid_utf8_in_its_first_sentence() {
@@ -113,7 +120,7 @@ fn licence_text_with_invalid_utf8_in_its_first_sentence() {
     bytes.extend_from_slice(&text[at..]);
     targets::run("licence_text", &bytes);
     // The same text is still identified and its restrictions still read.
-    let report = modelgate::identify::explain_text(&String::from_utf8_lossy(&bytes));
+    let report = modelgate::recognise::explain_text(&String::from_utf8_lossy(&bytes));
     assert_eq!(report.matches.first().map(|m| m.licence.id.as_str()), Some("bigscience-openrail-m"));
     assert!(!report.restrictions.is_empty());
 }

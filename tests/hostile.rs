@@ -133,7 +133,7 @@ fn build(root: &Path) -> bool {
     // Terminal escapes in a card and in a directory name.
     write(
         &root.join("escapes/README.md"),
-        b"---\nlicense: other\nlicense_name: \"Evil\\e[2J\\e]8;;http://x\\a licence\\r\"\n---\n",
+        b"---\nlicense: other\nlicense_name: \"Evil\\e[2J\\e]8;;http://x\\a licence\\r\"\n---\n# Evil\n\n## Intended uses\n\nUse \x1b[2J\x1b]8;;http://x\x07 it\r freely.\n",
     );
     write(&root.join("escape-\x1b[31mdir/README.md"), b"---\nlicense: mit\n---\n");
     // An unreadable directory.
@@ -293,6 +293,18 @@ fn a_hostile_tree_is_scanned_within_bounds() {
         }
         assert!(!out.contains("\u{1b}[2J") && !out.contains("\u{1b}]8"), "{out}");
         assert!(out.contains("escape-\\u{1b}[31mdir"), "the name is shown escaped: {out}");
+    }
+
+    // The other formats people read or `cat`: HTML and CSV escape only their own syntax, so
+    // the escapes of the card (in its licence name and its intended-use excerpt) must not pass.
+    for format in ["html", "markdown", "csv"] {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("modelgate"))
+            .args([OsStr::new("scan"), root.join("escapes").as_os_str(), OsStr::new("--format"), OsStr::new(format)])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        assert!(text.contains("Evil"), "{format}: the card was read: {text}");
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{format}: {text}");
     }
 
     // Following links: never out of the tree, loops reported.

@@ -23,6 +23,7 @@ const MAGIC: &[(&str, &[u8])] = &[
     ("baseline", b"{\"modelgate_baseline\":1,\"findings\":["),
     ("ollama_manifest", b"{\"layers\":[{\"mediaType\":\"application/vnd.ollama.image.model\",\"digest\":\""),
     ("inventory", b"\x00id,revision,team\n"),
+    ("mot", b"framework:\n  name: Model Openness Framework\nrelease:\n  name: "),
 ];
 
 proptest! {
@@ -45,7 +46,7 @@ proptest! {
 
     #[test]
     fn text_made_of_the_formats_own_characters(
-        target in select(&["front_matter", "references", "licence_text", "inventory", "config_toml"][..]),
+        target in select(&["front_matter", "references", "licence_text", "inventory", "config_toml", "mot"][..]),
         text in "[-:#&*!|>\\[\\]{}\"'= \n\ta-zA-Z0-9_./@,]{0,600}",
     ) {
         targets::run(target, text.as_bytes());

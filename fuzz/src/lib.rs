@@ -12,10 +12,10 @@ use modelgate::{
     config::Config,
     discover::{inventory, ollama},
     evaluate::pack,
-    identify::{self, clauses, normalise::Normalised},
     limits::InputLimits,
     model::{Language, WeightHeader},
     parse::{self, card, references, weights},
+    recognise::{self, clauses, normalise::Normalised},
     vocab::WeightFormat,
 };
 
@@ -36,6 +36,7 @@ pub const TARGETS: &[&str] = &[
     "model_config",
     "ollama_manifest",
     "inventory",
+    "mot",
 ];
 
 /// Limits small enough that one input stays fast, large enough that the fuzzer reaches deep.
@@ -73,9 +74,9 @@ pub fn run(target: &str, data: &[u8]) {
         }
         "licence_text" => {
             let t = text(data);
-            let _ = identify::explain_text(&t);
+            let _ = recognise::explain_text(&t);
             let _ = clauses::extract(&Normalised::new(&t));
-            let _ = identify::resolve_free_text(t.lines().next().unwrap_or(""));
+            let _ = recognise::resolve_free_text(t.lines().next().unwrap_or(""));
         }
         "config_toml" => {
             // Pack paths are taken from a directory that does not exist: nothing else is read.
@@ -157,6 +158,9 @@ pub fn run(target: &str, data: &[u8]) {
             if let Ok(rows) = inventory::parse("inventory", ext, &text(rest)) {
                 let _ = inventory::entries(rows);
             }
+        }
+        "mot" => {
+            let _ = parse::mot::parse("models/m.yml", &text(data));
         }
         other => panic!("no fuzz target `{other}`"),
     }

@@ -195,6 +195,6 @@ impl Ignores {
     }
 
     fn problem(&self, kind: ProblemKind, file: String, message: String) {
-        self.problems.lock().unwrap_or_else(|p| p.into_inner()).push(Problem { kind, file, message });
+        self.problems.lock().unwrap_or_else(|p| p.into_inner()).push(Problem { kind, file, line: None, message });
     }
 }

@@ -124,6 +124,7 @@ fn scan_at(dir: &Path, descend: bool) -> Result<Stored, StoreError> {
                 out.entries.push(entry(dir, &canonical, &shown, id, location, &manifest, &mut out.problems))
             }
             Err(e) => out.problems.push(Problem {
+                line: None,
                 kind: ProblemKind::Io,
                 file: location,
                 message: format!("not a readable Ollama manifest: {e}"),
@@ -157,6 +158,7 @@ fn entry(
         let path = [dir.join("blobs").join(&file), dir.join("blobs").join(digest)].into_iter().find(|p| p.exists());
         let Some(path) = path else {
             problems.push(Problem {
+                line: None,
                 kind: ProblemKind::Io,
                 file: rel,
                 message: format!("the manifest names blob {digest}, which is missing from the store"),
@@ -229,6 +231,7 @@ fn list_manifests(
                 problems.push(Problem {
                     kind: ProblemKind::Io,
                     file: format!("{shown}/manifests/{}", parts.join("/")).trim_end_matches('/').to_string(),
+                    line: None,
                     message: format!("cannot read: {e}"),
                 });
             }

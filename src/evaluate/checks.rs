@@ -1,7 +1,6 @@
 //! What each rule looks for. One function per rule id; the packs decide which run and how
 //! severe they are.
 
-use super::condition::describe_restriction;
 use super::pickle_allow;
 use crate::{
     model::{Assessed, Evidence, ProblemKind},
@@ -56,6 +55,7 @@ pub const IDS: &[&str] = &[
     "lineage-unresolved",
     "hub-unavailable",
     "licence-unverified",
+    "mot-invalid",
 ];
 
 /// The check behind a rule id.
@@ -80,6 +80,7 @@ pub fn check(id: &str) -> Option<Check> {
         "lineage-unresolved" => Check::Model(lineage_unresolved),
         "hub-unavailable" => Check::Problem(ProblemKind::Remote),
         "licence-unverified" => Check::Model(licence_unverified),
+        "mot-invalid" => Check::Problem(ProblemKind::Mot),
         _ => return None,
     })
 }
@@ -132,6 +133,7 @@ fn licence_unknown(m: &Assessed) -> Vec<Hit> {
         let Some(e) = declared(EvidenceKind::CardLicenseName)
             .or_else(|| declared(EvidenceKind::CardLicense))
             .or_else(|| declared(EvidenceKind::WeightsMetadata))
+            .or_else(|| declared(EvidenceKind::MotLicence))
         else {
             continue;
         };
@@ -197,7 +199,7 @@ fn restricted_use(m: &Assessed) -> Vec<Hit> {
     let mut groups: Vec<(Option<&str>, Vec<String>)> = Vec::new();
     for x in r {
         let source = x.inherited_from.as_deref();
-        let word = describe_restriction(x.kind, x);
+        let word = x.label();
         match groups.iter_mut().find(|(s, _)| *s == source) {
             Some((_, words)) if words.contains(&word) => {}
             Some((_, words)) => words.push(word),

@@ -379,7 +379,7 @@ fn licence_open(s: &Subject<'_>) -> bool {
 
 fn restriction(s: &Subject<'_>, t: &RestrictionTest) -> Option<Witness> {
     let hit = s.m.identified.restrictions.iter().find(|r| restriction_matches(r, t))?;
-    let mut detail = describe_restriction(hit.kind, hit);
+    let mut detail = hit.label();
     if let Some(l) = &hit.licence {
         detail.push_str(&format!(" ({l})"));
     }
@@ -395,30 +395,6 @@ fn restriction_matches(r: &Restriction, t: &RestrictionTest) -> bool {
         && t.users_below.is_none_or(|n| r.users.is_some_and(|u| u < n))
         && t.revenue_below.is_none_or(|n| r.revenue_usd.is_some_and(|u| u < n))
         && t.inherited.is_none_or(|i| r.inherited_from.is_some() == i)
-}
-
-/// A restriction kind with its parameter, as a reviewer reads it.
-pub fn describe_restriction(kind: RestrictionKind, r: &Restriction) -> String {
-    match kind {
-        RestrictionKind::UserThreshold if r.users.is_some() => {
-            format!("user-threshold ({} monthly active users)", human(r.users.unwrap_or_default()))
-        }
-        RestrictionKind::RevenueThreshold if r.revenue_usd.is_some() => {
-            format!("revenue-threshold (US${} a year)", human(r.revenue_usd.unwrap_or_default()))
-        }
-        RestrictionKind::Territorial if !r.regions.is_empty() => format!("territorial ({})", r.regions.join(", ")),
-        k => k.as_str().to_string(),
-    }
-}
-
-/// A number as people write it in licences (`700M`).
-pub fn human(n: u64) -> String {
-    match n {
-        n if n >= 1_000_000_000 && n % 1_000_000_000 == 0 => format!("{}B", n / 1_000_000_000),
-        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
-        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
-        n => n.to_string(),
-    }
 }
 
 fn openness(s: &Subject<'_>, t: &OpennessTest) -> Option<Witness> {
@@ -638,13 +614,6 @@ mod tests {
         assert!(parse("licence-id = ['a[']").unwrap_err().contains("bad glob"));
         assert!(parse("openness = { mof-class = ['IV'] }").unwrap_err().contains("mof-class"));
         assert!(parse("not = {}").unwrap_err().contains("empty condition"));
-    }
-
-    #[test]
-    fn numbers_read_like_people_write_them() {
-        assert_eq!(human(700_000_000), "700M");
-        assert_eq!(human(1_000_000), "1M");
-        assert_eq!(human(1_500), "1500");
     }
 
     #[test]

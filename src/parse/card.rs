@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::sections;
+use super::{links, sections};
 use crate::{
     limits::{InputLimits, LimitName},
     model::{Card, CardKind, CardMeta, Located, Metadata, Section},
@@ -79,6 +79,7 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                 meta: CardMeta::default(),
                 metadata: Metadata::empty(),
                 licence_section: sections::licence_section(text, 1, &sections),
+                links: links::extract(text, 1, &sections),
                 sections,
                 parse_error: None,
                 recognised: false,
@@ -102,12 +103,14 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                     recognised: true,
                     licence_section: None,
                     text: String::new(),
+                    links: Vec::new(),
                 }
             })
         }
         FrontMatter::Block { yaml, body, body_line } => {
             let sections = index_sections(body, body_line, limits, hits);
             let licence_section = sections::licence_section(body, body_line, &sections);
+            let links = links::extract(body, body_line, &sections);
             let parsed = if yaml.len() as u64 > limits.front_matter {
                 Err(YamlError::Limit(format!(
                     "the front matter is {} bytes; it was not parsed as YAML, only read line by line for its licence ({})",
@@ -134,6 +137,7 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                             recognised: false,
                             licence_section,
                             text: String::new(),
+                            links,
                         });
                     };
                     let kind = kind_of(map.keys().map(String::as_str));
@@ -152,6 +156,7 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                         recognised,
                         licence_section,
                         text: String::new(),
+                        links,
                     })
                 }
                 Err(error) => {
@@ -175,6 +180,7 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                             recognised: true,
                             licence_section,
                             text: String::new(),
+                            links,
                         }
                     })
                 }
@@ -239,8 +245,32 @@ enum YamlError {
 /// 4 bytes), so the event budget grows with the `front-matter` limit.
 const EVENTS_PER_KB: u64 = 200;
 
-/// Parses YAML into a JSON value within the `yaml-depth` and `yaml-aliases` limits.
+/// Parses front matter into a JSON value within the `yaml-depth` and `yaml-aliases` limits.
 fn parse_yaml(yaml: &str, limits: &InputLimits) -> Result<Value, YamlError> {
+    yaml_value(yaml, 2, limits).map_err(|(e, limit)| match limit {
+        Some(limit) => YamlError::Limit(format!(
+            "the front matter was not parsed as YAML, only read line by line for its licence: {} at line {} ({})",
+            e.value,
+            e.line,
+            limit.exceeded(limits.get(limit))
+        )),
+        None => YamlError::Syntax(e),
+    })
+}
+
+/// Parses a YAML document that starts on 1-based file line `start` into a JSON value, within the
+/// default limits cards get; errors carry the file line and, when a limit was hit, name it.
+pub(crate) fn parse_yaml_at(yaml: &str, start: u32) -> Result<Value, Located<String>> {
+    let limits = InputLimits::default();
+    yaml_value(yaml, start, &limits).map_err(|(e, limit)| match limit {
+        Some(limit) => Located { value: format!("{} ({})", e.value, limit.exceeded(limits.get(limit))), line: e.line },
+        None => e,
+    })
+}
+
+/// Parses YAML that starts on file line `start`; an error carries its file line and the limit
+/// it breaks, if it is a budget breach rather than broken YAML.
+fn yaml_value(yaml: &str, start: u32, limits: &InputLimits) -> Result<Value, (Located<String>, Option<LimitName>)> {
     let aliases = limits.usize(LimitName::YamlAliases);
     let max_events =
         usize::try_from((limits.front_matter / 1024).saturating_mul(EVENTS_PER_KB).max(200_000)).unwrap_or(usize::MAX);
@@ -263,15 +293,9 @@ fn parse_yaml(yaml: &str, limits: &InputLimits) -> Result<Value, YamlError> {
         return Ok(Value::Null);
     }
     serde_saphyr::from_str_with_options::<Value>(yaml, options).map_err(|e| {
-        let line = u32::try_from(e.location().map_or(0, |l| l.line())).unwrap_or(u32::MAX).saturating_add(1).max(2);
-        let message = first_line(&e.without_snippet().to_string());
-        match budget_breach(&e) {
-            Some(limit) => YamlError::Limit(format!(
-                "the front matter was not parsed as YAML, only read line by line for its licence: {message} at line {line} ({})",
-                limit.exceeded(limits.get(limit))
-            )),
-            None => YamlError::Syntax(Located { value: message, line }),
-        }
+        let line = e.location().map_or(0, |l| l.line());
+        let line = u32::try_from(line).unwrap_or(u32::MAX).saturating_add(start.saturating_sub(1)).max(start);
+        (Located { value: first_line(&e.without_snippet().to_string()), line }, budget_breach(&e))
     })
 }
 
@@ -475,6 +499,7 @@ fn extract_meta(
         _ => None,
     };
     meta.has_model_index = map.get("model-index").is_some_and(|v| !v.is_null());
+    meta.lines = keys.keys.iter().map(|(k, (line, _))| (k.clone(), *line)).collect();
     meta.model_name = single("model_name").map(|l| l.value).or_else(|| {
         map.get("model-index")?.as_array()?.first()?.get("name").and_then(scalar).filter(|n| !n.trim().is_empty())
     });
@@ -489,7 +514,8 @@ fn strings(v: &Value) -> Option<Vec<String>> {
     }
 }
 
-fn scalar(v: &Value) -> Option<String> {
+/// A scalar as text (numbers and booleans as written); `None` for null, lists and mappings.
+pub(crate) fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

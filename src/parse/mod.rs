@@ -4,6 +4,8 @@
 //! (see [`weights`]). Nothing found here is judged: that is for the later stages.
 
 pub mod card;
+pub mod links;
+pub mod mot;
 pub mod references;
 pub mod sections;
 pub mod weights;
@@ -72,6 +74,7 @@ impl LongLines {
             Problem {
                 kind: ProblemKind::Limit,
                 file: file.to_string(),
+                line: Some(self.first),
                 message: format!(
                     "line {} is {} bytes long; only its first {limit} bytes were searched for {what}{more} ({})",
                     self.first,
@@ -96,7 +99,7 @@ pub fn cut_line(line: &str, max: usize) -> &str {
 }
 
 fn limit_problem(file: &str, message: String) -> Parsed {
-    Parsed::Problem(Problem { kind: ProblemKind::Limit, file: file.to_string(), message })
+    Parsed::Problem(Problem { kind: ProblemKind::Limit, file: file.to_string(), line: None, message })
 }
 
 /// Parses every artifact, in parallel; the output keeps the input order.
@@ -148,6 +151,17 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
                 .then(|| Parsed::Licence(LicenceText { file: artifact.rel.clone(), text: text.to_string() }))
         }),
         ArtifactKind::Config => with_text(artifact, limits, |text| config(&artifact.rel, text).map(Parsed::Config)),
+        ArtifactKind::Mot => with_text(artifact, limits, |text| {
+            Some(match mot::parse(&artifact.rel, text) {
+                Ok(file) => Parsed::Mot(Box::new(file)),
+                Err(e) => Parsed::Problem(Problem {
+                    kind: ProblemKind::Mot,
+                    file: artifact.rel.clone(),
+                    line: Some(e.line),
+                    message: e.value,
+                }),
+            })
+        }),
     }
 }
 
@@ -195,7 +209,12 @@ fn with_text_all(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Ve
 }
 
 fn io_problem(artifact: &Artifact, e: &io::Error) -> Parsed {
-    Parsed::Problem(Problem { kind: ProblemKind::Io, file: artifact.rel.clone(), message: format!("cannot read: {e}") })
+    Parsed::Problem(Problem {
+        kind: ProblemKind::Io,
+        file: artifact.rel.clone(),
+        line: None,
+        message: format!("cannot read: {e}"),
+    })
 }
 
 /// Reads up to `limit` bytes of a regular file as lossy UTF-8; says whether the file was longer.

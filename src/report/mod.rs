@@ -1,12 +1,19 @@
 //! Stage 7: the report. One data structure (`Report`, the JSON contract, schema version 1)
 //! rendered by each output format. This is the only module that writes scan output.
 
+mod csv;
+mod cyclonedx;
 mod github;
+mod html;
 mod json;
 mod junit;
 pub mod licences;
+mod markdown;
+pub mod mot;
+mod review;
 pub mod rules;
 mod sarif;
+mod spdx;
 mod terminal;
 
 use std::{collections::BTreeMap, io};
@@ -39,6 +46,21 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI test-report views (GitLab, Jenkins …).
     Junit,
+    /// Model Openness Tool model files (YAML): one document per model, or one file per model
+    /// when `--output` is a directory.
+    Mof,
+    /// One self-contained HTML page for legal review (no external requests).
+    Html,
+    /// Markdown for pull-request comments and wikis (within GitHub's comment limit).
+    #[value(alias = "md")]
+    Markdown,
+    /// One row per model, RFC 4180, for spreadsheets.
+    Csv,
+    /// CycloneDX 1.6 JSON: an ML-BOM with a `machine-learning-model` component per model.
+    #[value(alias = "cdx")]
+    Cyclonedx,
+    /// SPDX 3.0.1 JSON-LD with the AI and Dataset profiles.
+    Spdx,
 }
 
 /// How to render for people.
@@ -54,6 +76,13 @@ pub struct RenderOptions {
     /// `examples/` when `examples` was scanned; empty when the scanned root is the current
     /// directory.
     pub path_prefix: String,
+    /// When the report was made, RFC 3339 UTC (`SOURCE_DATE_EPOCH` fixes it): HTML, Markdown,
+    /// CycloneDX and SPDX carry it; the JSON report has no time, so it stays reproducible.
+    pub generated: String,
+    /// What was scanned, as the user named it (directories, `--hf-cache DIR` …).
+    pub scanned: Vec<String>,
+    /// `--template DIR`: replacement HTML templates.
+    pub template: Option<std::path::PathBuf>,
 }
 
 /// Renders a report.
@@ -64,6 +93,12 @@ pub fn write(report: &Report, format: Format, out: &mut dyn io::Write, options: 
         Format::Sarif => sarif::write(report, out, &options),
         Format::Github => github::write(report, out, &options),
         Format::Junit => junit::write(report, out, &options),
+        Format::Mof => mot::write(report, out),
+        Format::Html => html::write(report, out, &options),
+        Format::Markdown => markdown::write(report, out, &options),
+        Format::Csv => csv::write(report, out),
+        Format::Cyclonedx => cyclonedx::write(report, out, &options),
+        Format::Spdx => spdx::write(report, out, &options),
     }
 }
 
@@ -152,6 +187,18 @@ pub struct ModelReport {
     /// The inventory lines that list it, with their columns.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inventory: Vec<InventoryEntry>,
+    /// The Model Openness Tool file the model was read from, kept for `--format mof`.
+    #[serde(skip)]
+    pub mot: Option<Box<crate::model::MotFile>>,
+    /// The card's `pipeline_tag`, for `--format mof`.
+    #[serde(skip)]
+    pub pipeline_tag: Option<String>,
+    /// `model_type` of the model's `config.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_type: Option<String>,
+    /// `architectures` of the model's `config.json`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub architectures: Vec<String>,
 }
 
 /// A licence in the report.
@@ -384,5 +431,13 @@ fn model_report(a: &Assessed) -> ModelReport {
         vendor: e.provenance.hosted.as_ref().map(|h| h.provider.clone()),
         references: e.provenance.references.clone(),
         inventory: e.provenance.inventory.clone(),
+        mot: e.mot.clone(),
+        pipeline_tag: e.card.as_ref().and_then(|c| c.meta.pipeline_tag.clone()),
+        model_type: e.configs.iter().find_map(|c| c.model_type.clone()),
+        architectures: e
+            .configs
+            .iter()
+            .find(|c| !c.architectures.is_empty())
+            .map_or_else(Vec::new, |c| c.architectures.clone()),
     }
 }

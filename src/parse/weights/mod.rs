@@ -191,7 +191,7 @@ pub fn read_bytes(bytes: &[u8], rel: &str, named: WeightFormat, limits: &InputLi
 }
 
 fn problem(kind: ProblemKind, rel: &str, message: String) -> Parsed {
-    Parsed::Problem(Problem { kind, file: rel.to_string(), message })
+    Parsed::Problem(Problem { kind, file: rel.to_string(), line: None, message })
 }
 
 /// The facts of a read: the weight file, and an `io-error` or `limit-exceeded` problem when the
