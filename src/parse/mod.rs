@@ -71,12 +71,7 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
                 }
             }
             with_text(artifact, limits, |text| {
-                card::parse(&artifact.rel, text).map(|mut c| {
-                    if !limits.keep_card_text {
-                        c.text = String::new();
-                    }
-                    Parsed::Card(Box::new(c))
-                })
+                card::parse_keeping(&artifact.rel, text, limits.keep_card_text).map(|c| Parsed::Card(Box::new(c)))
             })
         }
         ArtifactKind::LicenceText => with_text(artifact, limits, |text| {
@@ -135,7 +130,10 @@ fn io_problem(artifact: &Artifact, e: &io::Error) -> Parsed {
 /// Reads up to `limit` bytes as lossy UTF-8; says whether the file was longer.
 pub fn read_text(path: &Path, limit: u64) -> io::Result<(String, bool)> {
     let file = File::open(path)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length up front: growing the buffer by doubling copied each text
+    // several times.
+    let expected = file.metadata().map_or(0, |m| m.len()).min(limit).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(1 << 26));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     let truncated = bytes.len() as u64 > limit;
     bytes.truncate(limit as usize);
