@@ -2,7 +2,6 @@
 //! the exit code. The only module that knows every stage.
 
 use std::{
-    fs,
     io::{self, IsTerminal, Write},
     path::{Path, PathBuf},
     process::ExitCode,
@@ -19,7 +18,7 @@ use crate::{
     discover::{self, Stored, WalkOptions, hf_cache, inventory, ollama},
     evaluate::{self, pack, sink},
     identify,
-    model::{Assembled, Parsed},
+    model::{ArtifactKind, Assembled, Parsed},
     parse::{self, Limits},
     pin,
     report::{self, Format, RenderOptions, Report},
@@ -27,6 +26,8 @@ use crate::{
 
 mod commands;
 mod gate;
+mod merge;
+mod output;
 
 pub use gate::Gate;
 
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let _ = writeln!(io::stderr(), "modelgate: wrote {}", path.display());
             EXIT_CLEAN
         }),
+        Command::Merge(args) => merge::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -98,12 +100,9 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         fail_on: gate.fail_on,
         path_prefix: path_prefix(&args.paths),
     };
-    let mut buffer = Vec::new();
-    report::write(&report, args.format, &mut buffer, options).context("cannot render the report")?;
-    match &args.output {
-        Some(file) => fs::write(file, &buffer).with_context(|| format!("cannot write `{}`", file.display()))?,
-        None => print(&buffer)?,
-    }
+    // Rendered straight to the file or standard output: a report of 50,000 models is larger
+    // than the rest of the scan's memory (issue 9).
+    output::render(args.output.as_deref(), |out| report::write(&report, args.format, out, options))?;
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &baseline::of(&report.findings, &report.suppressed))?;
     }
@@ -195,6 +194,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let several = args.paths.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
+    let mut preloaded = false;
     for root in &args.paths {
         let mut found = discover::walk(root, &walk);
         found.artifacts.retain(|a| !gate.excluded(&a.rel));
@@ -209,6 +209,11 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
             }
         }
         problems.append(&mut found.problems);
+        if !preloaded && found.artifacts.iter().any(|a| matches!(a.kind, ArtifactKind::LicenceText | ArtifactKind::Markdown)) {
+            // Licence texts and card licence sections will need the SPDX detector.
+            identify::text::preload();
+            preloaded = true;
+        }
         parsed.extend(parse::parse_all(&found.artifacts, limits));
     }
     let root_name = match args.paths.as_slice() {
@@ -229,6 +234,13 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     }
     assemble::merge(&mut assembled);
     let mut identified = identify::identify(assembled);
+    if let Some(shard) = args.shard {
+        // After identification, so lineage sees every model as one scan does; the shard's
+        // models alone are classified, evaluated and reported. Findings about no model (file
+        // problems, configuration) are reported by every shard; `merge` keeps them once.
+        identified.models.retain(|m| shard.contains(&m.evidence.id));
+        identified.datasets.retain(|d| shard.contains(&d.evidence.id));
+    }
     let (clarifications, licences) = match &gate.config {
         Some(c) => (c.clarifications.as_slice(), c.licences.clone()),
         None => (&[][..], Default::default()),
@@ -251,9 +263,10 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let sunk = sink::sink(findings, raised, &sink_config);
     let policy = gate.packs.iter().map(|p| p.name.clone()).collect();
     let mut report =
-        Report::new(&assessed, &identified.datasets, sunk.findings, policy).with_suppressed(sunk.suppressed);
+        Report::from_assessed(assessed, &identified.datasets, sunk.findings, policy).with_suppressed(sunk.suppressed);
     report.rules = evaluate::enabled_rules(&packs).into_iter().cloned().collect();
     report.config = gate.config.as_ref().map(|c| c.file.clone());
+    report.shard = args.shard;
     Ok(report)
 }
 

@@ -25,4 +25,5 @@ pub mod pin;
 pub mod providers;
 pub mod report;
 pub mod scope;
+pub mod shard;
 pub mod vocab;
