@@ -90,7 +90,10 @@ impl Corpus {
             }
         }
         if licences.is_empty() || cards.is_empty() {
-            return Err(io::Error::other(format!("no licence texts or model cards listed in {}/MANIFEST.tsv", dir.display())));
+            return Err(io::Error::other(format!(
+                "no licence texts or model cards listed in {}/MANIFEST.tsv",
+                dir.display()
+            )));
         }
         Ok(Corpus { licences, cards, all_cards })
     }
@@ -168,7 +171,8 @@ fn safetensors(rng: &mut Rng, layers: u64, dim: u64, licence: &str) -> (Vec<u8>,
         add(format!("model.layers.{l}.input_layernorm.weight"), vec![dim]);
     }
     add("lm_head.weight".into(), vec![32000, dim]);
-    let meta = format!("\"__metadata__\":{{\"format\":\"pt\",\"license\":\"{licence}\",\"seed\":\"{}\"}}", rng.below(1 << 20));
+    let meta =
+        format!("\"__metadata__\":{{\"format\":\"pt\",\"license\":\"{licence}\",\"seed\":\"{}\"}}", rng.below(1 << 20));
     let json = format!("{{{meta},{}}}", tensors.join(","));
     let mut header = (json.len() as u64).to_le_bytes().to_vec();
     header.extend_from_slice(json.as_bytes());
@@ -417,11 +421,8 @@ fn monorepo(corpus: &Corpus, out: &Path, files: u64, models: u64, seed: u64) -> 
     })?;
 
     // Vendored third-party code: a licence file each (permissive texts of the corpus).
-    let permissive: Vec<&(String, String, String)> = corpus
-        .licences
-        .iter()
-        .filter(|(_, _, id)| matches!(id.as_str(), "mit" | "apache-2.0" | "cc-by-4.0"))
-        .collect();
+    let permissive: Vec<&(String, String, String)> =
+        corpus.licences.iter().filter(|(_, _, id)| matches!(id.as_str(), "mit" | "apache-2.0" | "cc-by-4.0")).collect();
     let mut expected: Vec<(String, String)> = Vec::new();
     for v in 0..100u64 {
         let (_, text, id) = permissive[(v as usize) % permissive.len()];
@@ -429,7 +430,10 @@ fn monorepo(corpus: &Corpus, out: &Path, files: u64, models: u64, seed: u64) -> 
         tally.write(&out.join(&rel), text.as_bytes())?;
         expected.push((rel, id.clone()));
         let mut rng = Rng::new(seed, 1_000_000 + v);
-        tally.write(&out.join(format!("third_party/vendor-{v:03}/lib.c")), source(&mut rng, "c", 80, false).as_bytes())?;
+        tally.write(
+            &out.join(format!("third_party/vendor-{v:03}/lib.c")),
+            source(&mut rng, "c", 80, false).as_bytes(),
+        )?;
     }
 
     // Model directories: a card, a licence text, a config, a tokenizer and weights with sparse
@@ -573,7 +577,8 @@ fn cards(corpus: &Corpus, out: &Path, count: u64, seed: u64) -> io::Result<Strin
     (0..count).into_par_iter().try_for_each(|i| -> io::Result<()> {
         let (stem, text) = &corpus.all_cards[((i + seed) as usize) % corpus.all_cards.len()];
         let id = format!("bench-{}/{stem}-{i}", i % 100);
-        tally.write(&out.join(format!("org-{:03}/{stem}-{i}/README.md", i % 100)), with_model_name(text, &id).as_bytes())
+        tally
+            .write(&out.join(format!("org-{:03}/{stem}-{i}/README.md", i % 100)), with_model_name(text, &id).as_bytes())
     })?;
     Ok(tally.summary(count as usize))
 }
@@ -609,7 +614,11 @@ fn main() -> ExitCode {
 
 fn run() -> io::Result<String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = || io::Error::other("usage: bench-trees monorepo|hf-cache|cards DIR [--files N] [--models N] [--cards N] [--seed S] [--corpus DIR]");
+    let usage = || {
+        io::Error::other(
+            "usage: bench-trees monorepo|hf-cache|cards DIR [--files N] [--models N] [--cards N] [--seed S] [--corpus DIR]",
+        )
+    };
     let (kind, dir) = match args.as_slice() {
         [k, d, ..] => (k.as_str(), PathBuf::from(d)),
         _ => return Err(usage()),
@@ -624,12 +633,13 @@ fn run() -> io::Result<String> {
         }
     }
     let num = |key: &str, default: u64| -> io::Result<u64> {
-        options.get(key).map_or(Ok(default), |v| v.parse().map_err(|_| io::Error::other(format!("--{key}: not a number: {v}"))))
+        options
+            .get(key)
+            .map_or(Ok(default), |v| v.parse().map_err(|_| io::Error::other(format!("--{key}: not a number: {v}"))))
     };
-    let corpus_dir = options.get("corpus").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-        PathBuf::from,
-    );
+    let corpus_dir = options
+        .get("corpus")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"), PathBuf::from);
     let corpus = Corpus::load(&corpus_dir)?;
     let seed = num("seed", 1)?;
     if dir.exists() {

@@ -2,6 +2,7 @@
 //! the exit code. The only module that knows every stage.
 
 use std::{
+    fs,
     io::{self, IsTerminal, Write},
     path::{Path, PathBuf},
     process::ExitCode,
@@ -20,7 +21,7 @@ use crate::{
     identify,
     model::{ArtifactKind, Assembled, Parsed},
     parse::{self, Limits},
-    pin,
+    pin, recognise,
     report::{self, Format, RenderOptions, Report},
 };
 
@@ -73,6 +74,11 @@ fn print(buffer: &[u8]) -> Result<()> {
 
 fn scan(args: &ScanArgs) -> Result<u8> {
     let args = &args.with_default_root();
+    if let Some(mof) = &args.mof
+        && !mof.exists()
+    {
+        bail!("`{}` does not exist; --mof takes a Model Openness Tool file or a directory of them", mof.display());
+    }
     for path in &args.paths {
         if !path.is_dir() {
             if path.exists() {
@@ -82,27 +88,27 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         }
     }
 
+    if let Some(dir) = &args.template {
+        if args.format != Format::Html {
+            bail!("--template applies to --format html only");
+        }
+        if !dir.is_dir() {
+            bail!("--template `{}` is not a directory (it holds report.html, report.css or report.js)", dir.display());
+        }
+    }
     let gate = Gate::from_args(args)?;
     let report = build_gated_report(args, &gate)?;
 
-    let colour = match args.color {
-        ColourChoice::Always => true,
-        ColourChoice::Never => false,
-        ColourChoice::Auto => {
-            args.output.is_none()
-                && io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
     let options = RenderOptions {
-        colour: colour && args.format == Format::Terminal,
+        colour: colour(args.color, args.output.as_deref()) && args.format == Format::Terminal,
         quiet: args.quiet,
         fail_on: gate.fail_on,
         path_prefix: path_prefix(&args.paths),
+        generated: generated(args.format)?,
+        scanned: scanned(args),
+        template: args.template.clone(),
     };
-    // Rendered straight to the file or standard output: a report of 50,000 models is larger
-    // than the rest of the scan's memory (issue 9).
-    output::render(args.output.as_deref(), |out| report::write(&report, args.format, out, options))?;
+    emit(&report, args.format, args.output.as_deref(), options)?;
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &baseline::of(&report.findings, &report.suppressed))?;
     }
@@ -124,7 +130,7 @@ fn licences(command: LicencesCommand) -> Result<u8> {
             report::licences::list(&entries, format == ListFormat::Json, &mut buffer)?;
         }
         LicencesCommand::Show { id, format } => {
-            let Some((licence, _)) = identify::resolve_free_text(&id) else {
+            let Some((licence, _)) = recognise::resolve_free_text(&id) else {
                 let hints = suggestions(cat, &id);
                 let hint = if hints.is_empty() {
                     "run `modelgate licences list` for every id".to_string()
@@ -140,17 +146,56 @@ fn licences(command: LicencesCommand) -> Result<u8> {
             for file in &files {
                 let (text, _) = parse::read_text(file, 10 * 1024 * 1024)
                     .with_context(|| format!("cannot read `{}`", file.display()))?;
-                reports.push((file.display().to_string(), identify::explain_text(&text)));
+                reports.push((file.display().to_string(), recognise::explain_text(&text)));
             }
             report::licences::identify(&reports, format == ListFormat::Json, &mut buffer)?;
         }
         LicencesCommand::Resolve { names, format } => {
-            let resolved: Vec<_> = names.iter().map(|n| (n.clone(), identify::resolve_free_text(n))).collect();
+            let resolved: Vec<_> = names.iter().map(|n| (n.clone(), recognise::resolve_free_text(n))).collect();
             report::licences::resolve(&resolved, format == ListFormat::Json, &mut buffer)?;
         }
     }
     print(&buffer)?;
     Ok(EXIT_CLEAN)
+}
+
+/// Whether terminal output gets colour: asked for, or standard output is a terminal and
+/// `NO_COLOR` is unset.
+fn colour(choice: ColourChoice, output: Option<&Path>) -> bool {
+    match choice {
+        ColourChoice::Always => true,
+        ColourChoice::Never => false,
+        ColourChoice::Auto => {
+            output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// The report time for the formats that carry one (HTML, Markdown, CycloneDX, SPDX), else empty.
+fn generated(format: Format) -> Result<String> {
+    let stamped = matches!(format, Format::Html | Format::Markdown | Format::Cyclonedx | Format::Spdx);
+    if stamped { crate::date::report_time().map_err(anyhow::Error::msg) } else { Ok(String::new()) }
+}
+
+/// Writes the report where `--output` says (standard output without it).
+fn emit(report: &Report, format: Format, output: Option<&Path>, options: RenderOptions) -> Result<()> {
+    match output {
+        // MOT files are one model each: a directory gets one file per model.
+        Some(dir) if format == Format::Mof && dir.is_dir() => write_mot_files(report, dir),
+        // Rendered straight to the file or standard output: a report of 50,000 models is larger
+        // than the rest of the scan's memory (issue 9).
+        output => output::render(output, |out| report::write(report, format, out, options)),
+    }
+}
+
+/// `--format mof --output DIR`: one Model Openness Tool file per model.
+fn write_mot_files(report: &Report, dir: &Path) -> Result<()> {
+    for (model, name) in report.models.iter().zip(report::mot::file_names(report)) {
+        let path = dir.join(&name);
+        fs::write(&path, report::mot::model_yaml(model))
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Catalogue ids that look like what the user typed.
@@ -195,6 +240,13 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
     let mut preloaded = false;
+    if let Some(mof) = &args.mof {
+        // Model Openness Tool files: one model per file, judged like any other record.
+        let found = discover::walk_mot(mof, &walk);
+        problems.extend(found.problems);
+        parsed.extend(parse::parse_all(&found.artifacts, limits));
+    }
+    let mut weight_paths = std::collections::BTreeMap::new();
     for root in &args.paths {
         let mut found = discover::walk(root, &walk);
         found.artifacts.retain(|a| !gate.excluded(&a.rel));
@@ -209,15 +261,21 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
             }
         }
         problems.append(&mut found.problems);
-        if !preloaded && found.artifacts.iter().any(|a| matches!(a.kind, ArtifactKind::LicenceText | ArtifactKind::Markdown)) {
+        if !preloaded
+            && found.artifacts.iter().any(|a| matches!(a.kind, ArtifactKind::LicenceText | ArtifactKind::Markdown))
+        {
             // Licence texts and card licence sections will need the SPDX detector.
-            identify::text::preload();
+            recognise::text::preload();
             preloaded = true;
+        }
+        if args.hash {
+            weight_paths.extend(weights_of(&found.artifacts));
         }
         parsed.extend(parse::parse_all(&found.artifacts, limits));
     }
-    let root_name = match args.paths.as_slice() {
-        [root] => root_name(root),
+    let root_name = match (args.paths.as_slice(), &args.mof) {
+        ([root], _) => root_name(root),
+        ([], Some(mof)) => root_name(mof),
         _ => ".".to_string(),
     };
     let mut assembled = assemble::assemble(parsed, problems, &root_name);
@@ -225,6 +283,9 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     // them for references: a cache holds models, not the user's code).
     let entry_limits = Limits { code_references: false, ..limits };
     for stored in other_sources(args)? {
+        if args.hash {
+            weight_paths.extend(stored.entries.iter().flat_map(|e| weights_of(&e.artifacts)));
+        }
         add_stored(&mut assembled, stored, entry_limits);
     }
     for file in &args.inventory {
@@ -267,7 +328,50 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     report.rules = evaluate::enabled_rules(&packs).into_iter().cloned().collect();
     report.config = gate.config.as_ref().map(|c| c.file.clone());
     report.shard = args.shard;
+    if args.shard.is_some() {
+        report.scanned = scanned(args);
+    }
+    if args.hash {
+        hash_weights(&mut report, &weight_paths);
+    }
     Ok(report)
+}
+
+/// Weight files among artifacts: report path → where to open it.
+fn weights_of(artifacts: &[crate::model::Artifact]) -> impl Iterator<Item = (String, PathBuf)> + '_ {
+    artifacts
+        .iter()
+        .filter(|a| matches!(a.kind, crate::model::ArtifactKind::Weights(_)))
+        .map(|a| (a.rel.clone(), a.path.clone()))
+}
+
+/// What was scanned, as the user named it, for the reports that say so.
+fn scanned(args: &ScanArgs) -> Vec<String> {
+    let mut out: Vec<String> = args.paths.iter().map(|p| display_path(p)).collect();
+    let store = |flag: &str, dir: &Option<Option<PathBuf>>| {
+        dir.as_ref().map(|d| d.as_ref().map_or_else(|| flag.to_string(), |d| format!("{flag} {}", display_path(d))))
+    };
+    out.extend(store("--hf-cache", &args.hf_cache));
+    out.extend(store("--ollama", &args.ollama));
+    out.extend(args.hub.iter().map(|h| format!("--hub {h}")));
+    out.extend(args.hub_from.iter().map(|f| format!("--hub-from {}", display_path(f))));
+    out.extend(args.inventory.iter().map(|f| format!("--inventory {}", display_path(f))));
+    out
+}
+
+/// Sets the SHA-256 of every local weight file of the report (`--hash`); a file that cannot be
+/// read is named on standard error and left without a hash.
+fn hash_weights(report: &mut Report, files: &std::collections::BTreeMap<String, PathBuf>) {
+    let digests = crate::hash::sha256_all(files);
+    for w in report.models.iter_mut().flat_map(|m| m.weights.iter_mut()) {
+        match digests.get(&w.file) {
+            Some(Ok(d)) => w.sha256 = Some(d.clone()),
+            Some(Err(e)) => {
+                let _ = writeln!(io::stderr(), "modelgate: warning: cannot hash `{}`: {e}", w.file);
+            }
+            None => {}
+        }
+    }
 }
 
 /// What turns report paths into paths from the current directory (the repository root in CI):

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::{
     model::{
         Assembled, Card, CardKind, CodeReference, DatasetEvidence, Entry, Hosted, LicenceText, ModelConfig,
-        ModelEvidence, ModelTarget, Parsed, Problem, Provenance, WeightFile,
+        ModelEvidence, ModelTarget, MotFile, Parsed, Problem, Provenance, WeightFile,
     },
     vocab::Source,
 };
@@ -30,6 +30,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
     let mut configs: Vec<ModelConfig> = Vec::new();
     let mut code: Vec<String> = Vec::new();
     let mut references: BTreeMap<String, (ModelTarget, Vec<CodeReference>)> = BTreeMap::new();
+    let mut mot_models: Vec<ModelEvidence> = Vec::new();
     for p in parsed {
         match p {
             Parsed::Card(c) if c.recognised => cards.entry(dir_of(&c.file).to_string()).or_default().push(*c),
@@ -48,6 +49,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
                     .1
                     .push(r.at);
             }
+            Parsed::Mot(f) => mot_models.push(mot_model(f)),
             Parsed::Problem(p) => problems.push(p),
         }
     }
@@ -68,7 +70,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
         attached_configs.entry(dir).or_default().push(c);
     }
 
-    let mut out = Assembled { problems, ..Default::default() };
+    let mut out = Assembled { problems, models: mot_models, ..Default::default() };
     let mut model_dirs: BTreeSet<String> = model_card_dirs.clone();
     model_dirs.extend(attached_weights.keys().cloned());
     model_dirs.extend(attached_configs.keys().cloned());
@@ -160,7 +162,18 @@ fn model(
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| id_from_location(&location, root_name));
     let provenance = Provenance { sources: vec![Source::Repository], ..Default::default() };
-    ModelEvidence { id, source: Source::Repository, location, card, licence_texts, weights, configs, code, provenance }
+    ModelEvidence {
+        id,
+        source: Source::Repository,
+        location,
+        card,
+        licence_texts,
+        weights,
+        configs,
+        code,
+        provenance,
+        mot: None,
+    }
 }
 
 /// The record of a model that only code names.
@@ -180,6 +193,7 @@ fn referenced(target: ModelTarget, references: Vec<CodeReference>) -> ModelEvide
         configs: Vec::new(),
         code: Vec::new(),
         provenance: Provenance { sources: vec![Source::CodeReference], hosted, references, ..Default::default() },
+        mot: None,
     }
 }
 
@@ -199,7 +213,7 @@ pub fn add_entry(out: &mut Assembled, entry: Entry, parsed: Vec<Parsed>) {
             Parsed::Weights(w) => weights.push(w),
             Parsed::Config(c) => configs.push(c),
             Parsed::Code(c) => code.push(c),
-            Parsed::Reference(_) => {}
+            Parsed::Reference(_) | Parsed::Mot(_) => {}
             Parsed::Problem(p) => out.problems.push(p),
         }
     }
@@ -227,6 +241,7 @@ pub fn add_entry(out: &mut Assembled, entry: Entry, parsed: Vec<Parsed>) {
         configs,
         code,
         provenance: entry.provenance,
+        mot: None,
     });
 }
 
@@ -338,6 +353,23 @@ fn nearest(dirs: &BTreeSet<String>, dir: &str) -> Option<String> {
     }
 }
 
+/// A model read from a Model Openness Tool file: its id is `release.name`, its location the
+/// file.
+fn mot_model(file: Box<MotFile>) -> ModelEvidence {
+    ModelEvidence {
+        id: file.release.name.value.clone(),
+        source: Source::Mof,
+        location: file.file.clone(),
+        card: None,
+        licence_texts: Vec::new(),
+        weights: Vec::new(),
+        configs: Vec::new(),
+        code: Vec::new(),
+        provenance: Provenance { sources: vec![Source::Mof], ..Default::default() },
+        mot: Some(file),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,6 +391,7 @@ mod tests {
             recognised: true,
             licence_section: None,
             text: String::new(),
+            links: vec![],
         }))
     }
 

@@ -66,6 +66,16 @@ pub struct MergeArgs {
     /// Terminal output: print findings and counts only, not the table of models.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// SARIF and GitHub output: the scanned directory from the repository root (`examples/`
+    /// when the shards scanned `examples`), so paths point into the repository.
+    #[arg(long, value_name = "PREFIX")]
+    pub path_prefix: Option<String>,
+
+    /// `--format html`: a directory whose `report.html`, `report.css` or `report.js` replace
+    /// the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
 }
 
 /// `modelgate licences …`.
@@ -167,6 +177,11 @@ pub struct ScanArgs {
     /// or `--inventory` is given).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Read Model Openness Tool model files (a `*.yml` file, or every `*.yml`/`*.yaml` under a
+    /// directory) instead of scanning directories: one model per file, evaluated like a scan.
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "paths")]
+    pub mof: Option<PathBuf>,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Terminal)]
@@ -294,6 +309,16 @@ pub struct ScanArgs {
     /// combines the N parts into the report one scan gives.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<crate::shard::Shard>,
+
+    /// Hash every local weight file whole (SHA-256): CycloneDX and SPDX hashes, `sha256` in the
+    /// JSON report. Reads every byte of every weight file (streamed, bounded memory).
+    #[arg(long)]
+    pub hash: bool,
+
+    /// `--format html`: a directory whose `report.html`, `report.css` or `report.js` replace
+    /// the built-in ones (minijinja templates; values from scanned files are escaped).
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
 }
 
 impl ScanArgs {
@@ -310,6 +335,7 @@ impl ScanArgs {
     /// Whether a source other than directories to walk is given.
     pub fn other_sources(&self) -> bool {
         self.hf_cache.is_some()
+            || self.mof.is_some()
             || self.ollama.is_some()
             || !self.hub.is_empty()
             || !self.hub_from.is_empty()

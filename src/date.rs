@@ -59,6 +59,34 @@ impl Date {
     }
 }
 
+/// The environment variable that fixes the time reports are stamped with (the
+/// reproducible-builds convention: seconds since 1970-01-01 UTC).
+pub const EPOCH_VAR: &str = "SOURCE_DATE_EPOCH";
+
+/// The time a report is made, RFC 3339 in UTC to the second (`2026-11-02T09:30:00Z`):
+/// `SOURCE_DATE_EPOCH` when set, else the clock.
+pub fn report_time() -> Result<String, String> {
+    let secs = match std::env::var(EPOCH_VAR) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|s| (0..=253_402_300_799).contains(s))
+            .ok_or_else(|| format!("{EPOCH_VAR}: `{v}` is not a number of seconds since 1970 (up to year 9999)"))?,
+        _ => SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0)),
+    };
+    Ok(rfc3339(secs))
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn rfc3339(secs: i64) -> String {
+    let date = Date::from_unix_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
 fn days_in_month(year: i32, month: u8) -> u8 {
     match month {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -90,5 +118,7 @@ mod tests {
         assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
         assert_eq!(Date::from_unix_days(20_454).to_string(), "2026-01-01");
         assert_eq!(Date::from_unix_days(-1).to_string(), "1969-12-31");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_767_225_599), "2025-12-31T23:59:59Z");
     }
 }

@@ -51,6 +51,25 @@ pub struct Discovered {
 
 /// Walks `root` and classifies what it finds by name.
 pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
+    walk_with(root, options, kind_of)
+}
+
+/// Finds the Model Openness Tool model files (`*.yml`, `*.yaml`) under `root`, or `root` itself
+/// when it is a file (`scan --mof FILE|DIR`). Paths are relative to `root` (to its directory
+/// for a single file).
+pub fn walk_mot(root: &Path, options: &WalkOptions) -> Discovered {
+    if root.is_file() {
+        let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let size = root.metadata().map(|m| m.len()).unwrap_or(0);
+        return Discovered {
+            artifacts: vec![Artifact { path: root.to_path_buf(), rel: name, kind: ArtifactKind::Mot, size }],
+            problems: Vec::new(),
+        };
+    }
+    walk_with(root, options, |name| crate::parse::mot::is_mot_name(name).then_some(ArtifactKind::Mot))
+}
+
+fn walk_with(root: &Path, options: &WalkOptions, kind_of: fn(&str) -> Option<ArtifactKind>) -> Discovered {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut builder = WalkBuilder::new(root);
     builder
@@ -78,7 +97,7 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file
                         && (!follow || stays_inside(entry.path(), canonical_root))
-                        && let Some(artifact) = classify(root, entry.path(), &entry)
+                        && let Some(artifact) = classify(root, entry.path(), &entry, kind_of)
                     {
                         local.artifacts.push(artifact);
                     }
@@ -105,7 +124,7 @@ fn stays_inside(path: &Path, canonical_root: &Path) -> bool {
 
 fn walk_problem(root: &Path, err: &ignore::Error) -> Problem {
     let path = error_path(err).map(|p| relative(root, p)).unwrap_or_else(|| ".".to_string());
-    Problem { kind: ProblemKind::Io, file: path, message: err.to_string() }
+    Problem { kind: ProblemKind::Io, file: path, line: None, message: err.to_string() }
 }
 
 fn error_path(err: &ignore::Error) -> Option<&Path> {
@@ -174,7 +193,7 @@ fn list_store(dir: &Path) -> Result<Vec<(String, PathBuf)>, StoreError> {
 /// Where a link inside a store leads, if it stays inside `inside` (the store's own directory
 /// tree, canonical). Broken links, loops and links out of the store are problems.
 fn resolve_inside(path: &Path, shown: &str, inside: &Path) -> Result<PathBuf, Problem> {
-    let problem = |message: String| Problem { kind: ProblemKind::Io, file: shown.to_string(), message };
+    let problem = |message: String| Problem { line: None, kind: ProblemKind::Io, file: shown.to_string(), message };
     let target = path.canonicalize().map_err(|e| problem(format!("broken link, not followed: {e}")))?;
     if !target.starts_with(inside) {
         return Err(problem(format!("link points outside the store (to `{}`), not followed", target.display())));
@@ -195,7 +214,12 @@ pub fn relative(root: &Path, path: &Path) -> String {
     if out.is_empty() { ".".to_string() } else { out }
 }
 
-fn classify(root: &Path, path: &Path, entry: &ignore::DirEntry) -> Option<Artifact> {
+fn classify(
+    root: &Path,
+    path: &Path,
+    entry: &ignore::DirEntry,
+    kind_of: fn(&str) -> Option<ArtifactKind>,
+) -> Option<Artifact> {
     let name = path.file_name()?.to_string_lossy();
     let kind = kind_of(&name)?;
     let size = entry.metadata().map(|m| m.len()).unwrap_or(0);

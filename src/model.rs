@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::vocab::{
-    Category, CodeOpenness, DataOpenness, EvidenceKind, MofClass, RestrictionKind, SectionKind, Severity, Source,
-    WeightFormat, WeightsOpenness,
+    Category, CodeOpenness, ContentType, DataOpenness, Dimension, EvidenceKind, Grade, LicenceScope, MofClass,
+    MofComponent, MofStatus, RestrictionKind, SectionKind, Severity, Source, WeightFormat, WeightsOpenness,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -44,6 +44,8 @@ pub enum ArtifactKind {
     /// Other code or configuration (JavaScript/TypeScript, YAML, TOML, JSON, Dockerfiles, shell,
     /// Ollama Modelfiles), read only to find the models it names.
     Source(Language),
+    /// A Model Openness Tool model file (`scan --mof`).
+    Mot,
 }
 
 /// The language of a file searched for model references, from its name.
@@ -77,6 +79,8 @@ pub struct Problem {
     pub kind: ProblemKind,
     /// Relative path ("." for the root itself).
     pub file: String,
+    /// 1-based line, when the problem sits on one.
+    pub line: Option<u32>,
     /// What went wrong, for a person.
     pub message: String,
 }
@@ -90,13 +94,15 @@ pub enum ProblemKind {
     Limit,
     /// A remote source (the Hub API) refused or failed to answer for a model.
     Remote,
+    /// A Model Openness Tool file that is not valid YAML or breaks the MOT schema.
+    Mot,
 }
 
 // ---------------------------------------------------------------------------------------------
 // parse → assemble
 
 /// A value read from a file, with the 1-based line it was found on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Located<T> {
     /// The value.
     pub value: T,
@@ -137,6 +143,23 @@ pub struct Card {
     /// The whole file as read (up to `--max-file-size`), for rules that read the body; empty
     /// unless a selected policy pack reads card text (it costs what the files cost).
     pub text: String,
+    /// Links in the body (papers, code repositories, reports), in order.
+    pub links: Vec<CardLink>,
+}
+
+/// A link in a card's body, with what surrounds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardLink {
+    /// The URL as written.
+    pub url: String,
+    /// The link text (Markdown) or the rest of the line (a bare URL), bounded.
+    pub text: String,
+    /// 1-based line.
+    pub line: u32,
+    /// What the section the link sits in is about.
+    pub kinds: Vec<SectionKind>,
+    /// Whether the link sits in a BibTeX or citation block.
+    pub in_citation: bool,
 }
 
 /// A card's whole front matter, kept as compact JSON text: a parsed tree costs several times
@@ -160,9 +183,7 @@ impl Metadata {
 
     /// `{}`.
     pub fn empty() -> Metadata {
-        Metadata(MetadataText::Plain(
-            serde_json::value::RawValue::from_string("{}".to_string()).expect("`{}` is JSON"),
-        ))
+        Metadata(MetadataText::Plain(serde_json::value::RawValue::from_string("{}".to_string()).expect("`{}` is JSON")))
     }
 
     /// Keeps a parsed front matter.
@@ -265,7 +286,8 @@ impl Serialize for Metadata {
         match &self.0 {
             MetadataText::Plain(raw) => raw.serialize(serializer),
             MetadataText::Deflated(_) => {
-                let raw = serde_json::value::RawValue::from_string(self.text().into_owned()).map_err(serde::ser::Error::custom)?;
+                let raw = serde_json::value::RawValue::from_string(self.text().into_owned())
+                    .map_err(serde::ser::Error::custom)?;
                 raw.serialize(serializer)
             }
         }
@@ -303,6 +325,8 @@ pub struct CardMeta {
     pub eu_disallowed: Option<u32>,
     /// `model-index` present.
     pub has_model_index: bool,
+    /// 1-based line of every top-level key (`model-index`, `datasets`, `tags` …).
+    pub lines: BTreeMap<String, u32>,
 }
 
 /// One heading of a card body.
@@ -319,6 +343,10 @@ pub struct Section {
     /// Whether it holds real content (template placeholders such as
     /// `[More Information Needed]` do not count).
     pub filled: bool,
+    /// The start of its own text (at most 500 characters, lines joined), for sections on intended
+    /// use, out-of-scope use, limitations and training data: what BOMs carry as considerations.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub excerpt: Option<String>,
 }
 
 /// A licence, notice or use-policy text, read whole (up to the size limit).
@@ -339,6 +367,9 @@ pub struct WeightFile {
     pub format: WeightFormat,
     /// Size in bytes.
     pub bytes: u64,
+    /// SHA-256 of the whole file, hex, when `--hash` was given (set after the scan, by `app`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sha256: Option<String>,
     /// What the file's own header says (empty for formats whose header is not read).
     #[serde(flatten)]
     pub header: Box<WeightHeader>,
@@ -347,7 +378,7 @@ pub struct WeightFile {
 impl WeightFile {
     /// A weight file whose header has not been read.
     pub fn new(file: impl Into<String>, format: WeightFormat, bytes: u64) -> Self {
-        WeightFile { file: file.into(), format, bytes, header: Box::default() }
+        WeightFile { file: file.into(), format, bytes, sha256: None, header: Box::default() }
     }
 }
 
@@ -455,6 +486,8 @@ pub enum Parsed {
     Code(String),
     /// A place in code or configuration that names a model.
     Reference(Box<Reference>),
+    /// A Model Openness Tool model file.
+    Mot(Box<MotFile>),
     /// A problem to report.
     Problem(Problem),
 }
@@ -608,6 +641,8 @@ pub struct ModelEvidence {
     pub code: Vec<String>,
     /// Revision, other sources, code references, inventory lines.
     pub provenance: Provenance,
+    /// The Model Openness Tool file the model was read from (`scan --mof`).
+    pub mot: Option<Box<MotFile>>,
 }
 
 impl ModelEvidence {
@@ -639,6 +674,72 @@ fn shard_set(file: &str) -> String {
         return format!("{dir}/{base}-of-{total}");
     }
     file.to_string()
+}
+
+/// A model file of the LF AI & Data Model Openness Tool (the YAML it keeps in `models/`,
+/// schema `mof_schema.json`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MotFile {
+    /// Relative path.
+    pub file: String,
+    /// `framework.name`, `framework.version`, `framework.date`.
+    pub framework: MotFramework,
+    /// `release`.
+    pub release: MotRelease,
+}
+
+/// `framework:` of a MOT file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MotFramework {
+    /// `name`.
+    pub name: Option<String>,
+    /// `version`.
+    pub version: Option<String>,
+    /// `date`.
+    pub date: Option<String>,
+}
+
+/// `release:` of a MOT file: the model and what it ships.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MotRelease {
+    /// `name`, with its line.
+    pub name: Located<String>,
+    /// Scalar keys as written (`version`, `date`, `type`, `architecture`, `treatment`, `origin`,
+    /// `producer`, `contact`, `repository`, `huggingface`, …), in file order.
+    pub fields: Vec<(String, String)>,
+    /// `license.distribution|code|data|document`.
+    pub licences: Vec<MotLicence>,
+    /// `components`, in file order.
+    pub components: Vec<MotComponent>,
+}
+
+/// A release-wide licence of a MOT file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MotLicence {
+    /// Which content it covers (`distribution`, `code`, `data`, `document`).
+    pub scope: LicenceScope,
+    /// `name`, with its line; `None` when empty.
+    pub name: Option<Located<String>>,
+    /// `path`.
+    pub path: Option<String>,
+}
+
+/// A component listed in a MOT file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MotComponent {
+    /// The framework component its `name` names.
+    pub component: MofComponent,
+    /// 1-based line of its `name`.
+    pub line: u32,
+    /// `description`.
+    pub description: Option<String>,
+    /// `license`: `None` when absent or null (the licence is inherited); `""` or `unlicensed`
+    /// mean no licence.
+    pub licence: Option<Located<String>>,
+    /// `license_path`.
+    pub licence_path: Option<String>,
+    /// `component_path`.
+    pub path: Option<String>,
 }
 
 /// A dataset card found in the scan.
@@ -839,9 +940,63 @@ pub struct Openness {
     pub data: DataOpenness,
     /// Code.
     pub code: CodeOpenness,
-    /// Model Openness Framework class estimate.
+    /// Model Openness Framework class (the same as `mof.class`).
     pub mof_class: Option<MofClass>,
     /// Why, one sentence per axis and one for the class.
+    pub reasons: Vec<String>,
+    /// The Model Openness Framework 1.0 evaluation.
+    pub mof: MofVerdict,
+    /// The OSI Open Source AI Definition 1.0 test.
+    pub osaid: OsaidVerdict,
+    /// Open, partial or closed per dimension, as the European Open Source AI Index grades.
+    pub dimensions: BTreeMap<Dimension, Grade>,
+}
+
+/// The Model Openness Framework verdict on one model.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MofVerdict {
+    /// The best class whose every required component is present under an open licence.
+    pub class: Option<MofClass>,
+    /// Progress towards each class in whole percent, computed and rounded as the Model Openness
+    /// Tool does (a class shows 0 until every class below it in the hierarchy is complete).
+    pub progress: BTreeMap<MofClass, u8>,
+    /// Every component of the framework, present or not, in the framework's order.
+    pub components: Vec<MofComponentVerdict>,
+}
+
+/// One MOF component of one model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MofComponentVerdict {
+    /// The framework's name for it.
+    pub name: MofComponent,
+    /// Whether the model has it.
+    pub present: bool,
+    /// The licence it resolved to (SPDX id, catalogue id, or the name as written), if any.
+    pub licence: Option<String>,
+    /// Where that licence came from: the component's own, a release-wide licence for its
+    /// content type, or the distribution licence.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub licence_from: Option<LicenceScope>,
+    /// The verdict.
+    pub status: MofStatus,
+    /// Code, data or document.
+    pub content: ContentType,
+    /// The class that first requires it; null for optional components.
+    pub required_for: Option<MofClass>,
+    /// Where it was found.
+    pub evidence: Vec<Evidence>,
+    /// A substitution or warning (a paper standing for the report, a licence that is open but
+    /// not written for this kind of content).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub note: Option<String>,
+}
+
+/// The OSI Open Source AI Definition 1.0 test.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsaidVerdict {
+    /// Whether every required element is there under open terms and nothing restricts use.
+    pub pass: bool,
+    /// One sentence per element (data information, code, parameters, use restrictions).
     pub reasons: Vec<String>,
 }
 

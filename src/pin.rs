@@ -106,6 +106,7 @@ mod tests {
             configs: vec![],
             code: vec![],
             provenance: Default::default(),
+            mot: None,
         }
     }
 

@@ -611,7 +611,7 @@ mod tests {
             for m in &p.models {
                 if let Some(l) = &m.licence {
                     let known =
-                        crate::identify::resolve_name(cat, l).is_some() || HUB_IDS.split_whitespace().any(|h| h == l);
+                        crate::recognise::resolve_name(cat, l).is_some() || HUB_IDS.split_whitespace().any(|h| h == l);
                     assert!(known, "{}: `{l}` of `{}` is neither a catalogue, SPDX nor Hub id", p.file, m.pattern);
                 }
             }

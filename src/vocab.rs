@@ -246,6 +246,8 @@ words! {
         Inventory = "inventory",
         /// Named by code or configuration (`from_pretrained("…")`, an API client's `model=`).
         CodeReference = "code-reference",
+        /// Read from a Model Openness Tool YAML file (`scan --mof`).
+        Mof = "mof",
     }
 }
 
@@ -261,12 +263,131 @@ impl Source {
             Source::Repository => 3,
             Source::CodeReference => 4,
             Source::Inventory => 5,
+            Source::Mof => 6,
         }
     }
 
     /// Whether the source only names a model, with no files of its own.
     pub const fn names_only(self) -> bool {
         matches!(self, Source::CodeReference | Source::Inventory)
+    }
+}
+
+words! {
+    /// A component of the Model Openness Framework 1.0, by the framework's own name (the names
+    /// Model Openness Tool files use).
+    MofComponent {
+        /// Code that defines the architecture (class III).
+        ModelArchitecture = "Model architecture",
+        /// The trained weights (class III).
+        FinalParameters = "Model parameters (Final)",
+        /// The model card (class III).
+        ModelCard = "Model card",
+        /// Documentation of the datasets (class III).
+        DataCard = "Data card",
+        /// A technical report (class III; a research paper can stand for it).
+        TechnicalReport = "Technical report",
+        /// Evaluation results (class III; may live in the card, report or paper).
+        EvaluationResults = "Evaluation results",
+        /// Example outputs (class III, optional).
+        SampleOutputs = "Sample model outputs",
+        /// Training code (class II).
+        TrainingCode = "Training code",
+        /// Inference code (class II).
+        InferenceCode = "Inference code",
+        /// Evaluation code (class II).
+        EvaluationCode = "Evaluation code",
+        /// Evaluation data (class II).
+        EvaluationData = "Evaluation data",
+        /// Supporting libraries and tools (class II, optional).
+        SupportingLibraries = "Supporting libraries and tools",
+        /// Training datasets (class I).
+        Datasets = "Datasets",
+        /// Data preprocessing code (class I).
+        PreprocessingCode = "Data preprocessing code",
+        /// Intermediate checkpoints (class I).
+        IntermediateParameters = "Model parameters (Intermediate)",
+        /// A research paper (class I).
+        ResearchPaper = "Research paper",
+        /// Training configuration, optimizer states (class I, optional).
+        ModelMetadata = "Model metadata",
+    }
+}
+
+words! {
+    /// What a MOF component is made of; decides which licences suit it.
+    ContentType {
+        /// `code`.
+        Code = "code",
+        /// `data` (parameters and datasets included).
+        Data = "data",
+        /// `document`.
+        Document = "document",
+    }
+}
+
+words! {
+    /// A MOF component's verdict.
+    MofStatus {
+        /// Present, with an open licence suited to its content type.
+        Valid = "valid",
+        /// Present, with an open licence that is not the type-appropriate kind (passes, with a
+        /// warning).
+        Conditional = "conditional",
+        /// Present, under a licence that is not open.
+        Invalid = "invalid",
+        /// Present, with no licence at any level.
+        Unlicensed = "unlicensed",
+        /// Not present.
+        Missing = "missing",
+    }
+}
+
+words! {
+    /// Where a MOF component's licence came from, in the framework's resolution order.
+    LicenceScope {
+        /// The component's own licence.
+        Component = "component",
+        /// The release's licence for code.
+        Code = "code",
+        /// The release's licence for data.
+        Data = "data",
+        /// The release's licence for documents.
+        Document = "document",
+        /// The release's distribution licence.
+        Distribution = "distribution",
+    }
+}
+
+words! {
+    /// An openness dimension in the manner of the European Open Source AI Index.
+    Dimension {
+        /// The model weights.
+        Weights = "weights",
+        /// The training data.
+        TrainingData = "training-data",
+        /// Training and inference code.
+        Code = "code",
+        /// The licence terms.
+        Licence = "licence",
+        /// The model card.
+        ModelCard = "model-card",
+        /// A datasheet for the training data.
+        DataSheet = "data-sheet",
+        /// A paper or technical report.
+        Paper = "paper",
+    }
+}
+
+words! {
+    /// The three levels of the European Open Source AI Index.
+    Grade {
+        /// `open`.
+        Open = "open",
+        /// `partial`.
+        Partial = "partial",
+        /// `closed`.
+        Closed = "closed",
     }
 }
 
@@ -346,6 +467,24 @@ words! {
         WeightsMetadata = "weights-metadata",
         /// The terms of the provider whose API serves a hosted model (`providers/`).
         VendorTerms = "vendor-terms",
+        /// A weight file (MOF final or intermediate parameters).
+        WeightFile = "weight-file",
+        /// A `config.json` that describes the architecture.
+        ModelConfig = "model-config",
+        /// A source file (modelling, training, inference, evaluation or data code).
+        SourceFile = "source-file",
+        /// A section of the card body, at its heading.
+        CardSection = "card-section",
+        /// A front-matter key of the card (`model-index`, `datasets`, `tags`, `library_name`).
+        CardMetadata = "card-metadata",
+        /// A link in the card body (a paper, a code repository, a report).
+        CardLink = "card-link",
+        /// A dataset card found in the scan.
+        DatasetCard = "dataset-card",
+        /// A component listed in a Model Openness Tool file.
+        MotComponent = "mot-component",
+        /// A licence named in a Model Openness Tool file.
+        MotLicence = "mot-licence",
     }
 }
 

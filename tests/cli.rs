@@ -159,9 +159,14 @@ fn output_is_deterministic() {
 
 #[test]
 fn exit_code_does_not_depend_on_the_format() {
-    for format in ["terminal", "json"] {
+    let formats = ["terminal", "json", "sarif", "github", "junit", "html", "markdown", "csv", "cyclonedx", "spdx"];
+    for format in formats {
         let out = modelgate().args(["scan", "--format", format]).arg(examples()).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!out.stdout.is_empty(), "{format} wrote nothing");
+        let clean =
+            modelgate().args(["scan", "--fail-on", "never", "--format", format]).arg(examples()).output().unwrap();
+        assert_eq!(clean.status.code(), Some(0), "{format} with --fail-on never");
     }
     let never = modelgate().args(["scan", "--fail-on", "never"]).arg(examples()).output().unwrap();
     assert_eq!(never.status.code(), Some(0));

@@ -88,3 +88,62 @@ pub fn rules_for(report: &serde_json::Value, model: &str) -> Vec<String> {
 pub fn card(front: &str, body: &str) -> Vec<u8> {
     format!("---\n{front}\n---\n\n{body}\n").into_bytes()
 }
+
+/// A program of the repository's `.venv` (which `bash .ci/run` makes), when it is there. With
+/// `MODELGATE_REQUIRE_VALIDATORS` set (CI), its absence fails the test; elsewhere the caller skips
+/// the check and says so.
+pub fn venv_tool(name: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin").join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("MODELGATE_REQUIRE_VALIDATORS").is_none(),
+        "MODELGATE_REQUIRE_VALIDATORS is set but .venv/bin/{name} is missing (bash .ci/run installs it)"
+    );
+    eprintln!("warning: .venv/bin/{name} not found; external validation skipped (run bash .ci/run)");
+    None
+}
+
+/// `../shared/schemas`.
+pub fn schemas() -> PathBuf {
+    corpus().join("../schemas")
+}
+
+/// Runs a program; returns whether it succeeded and what it printed.
+pub fn run(program: &std::path::Path, args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let out = std::process::Command::new(program).args(args).output().expect("run a validator");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// What a hostile card tries to run in a report viewer: every attempt sets `window.__pwned`.
+pub const PWN: &str = "window.__pwned=1";
+
+/// A tree whose model card, file names and licence file try script injection, event handlers,
+/// `javascript:` links, Markdown links and images, table breaking and spreadsheet formulas.
+pub fn hostile_tree() -> tempfile::TempDir {
+    let front = format!(
+        "license: other\n\
+         license_name: \"<script>{PWN}</script>\"\n\
+         license_link: \"javascript:{PWN}\"\n\
+         model_name: \"=HYPERLINK(\\\"http://evil.invalid\\\",\\\"x\\\")<img src=http://evil.invalid/p.png onerror={PWN}>\"\n\
+         base_model: \"javascript:{PWN}\"\n\
+         datasets:\n  - \"</td></tr><script>{PWN}</script>\"\n\
+         pipeline_tag: \"text-generation\\\"><svg onload={PWN}>\""
+    );
+    let body = format!(
+        "# Evil | model\n\n<script>{PWN}</script>\n\n## Intended use\n\n\
+         [click me](javascript:{PWN}) ![x](http://evil.invalid/i.png) <iframe src=\"javascript:{PWN}\"></iframe>\n\n\
+         ## Limitations\n\n`code` | pipe, \"quotes\", comma, and a\nsecond line <b onmouseover={PWN}>bold</b>\n\n\
+         ## Training data\n\n<style>body{{background:url(http://evil.invalid/bg)}}</style>\n"
+    );
+    tree(&[
+        ("evil\"><img src=x onerror=window.__pwned=1>/README.md", &card(&front, &body)),
+        (
+            "evil\"><img src=x onerror=window.__pwned=1>/LICENSE",
+            format!("Evil Terms\n\n<script>{PWN}</script> Licensees with more than 1,000 monthly active users need a licence.\n").as_bytes(),
+        ),
+        ("evil\"><img src=x onerror=window.__pwned=1>/model.safetensors", b"\x08\x00\x00\x00\x00\x00\x00\x00{}      "),
+    ])
+}

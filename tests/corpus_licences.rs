@@ -5,7 +5,7 @@
 
 mod common;
 
-use modelgate::{catalogue::Document, identify::text};
+use modelgate::{catalogue::Document, recognise::text};
 
 /// What the top match says the text is, as a manifest id.
 fn identified(text: &str) -> Option<(String, f32)> {

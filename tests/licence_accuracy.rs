@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use modelgate::{
     catalogue::{Catalogue, Document, Licence},
-    identify::{clauses, normalise, text},
+    recognise::{clauses, normalise, text},
     vocab::Category,
 };
 

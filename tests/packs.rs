@@ -42,6 +42,7 @@ fn record(id: &str, licence: &str, category: Category, restrictions: Vec<Restric
                 configs: vec![],
                 code: vec![],
                 provenance: Default::default(),
+                mot: None,
             },
             licensing: Licensing {
                 id: licence.into(),
@@ -64,6 +65,9 @@ fn record(id: &str, licence: &str, category: Category, restrictions: Vec<Restric
             code: CodeOpenness::Unknown,
             mof_class: None,
             reasons: vec![],
+            mof: Default::default(),
+            osaid: Default::default(),
+            dimensions: Default::default(),
         },
     }
 }

@@ -12,45 +12,51 @@
 use std::{
     collections::BTreeMap,
     fs::File,
-    io::{self, BufRead, BufReader, IsTerminal, Read},
+    io::{self, BufRead, BufReader, Read},
     path::Path,
 };
 
 use anyhow::{Context, Result, bail};
 
-use super::{EXIT_CLEAN, EXIT_FINDINGS, output};
+use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::{
-    cli::{ColourChoice, MergeArgs},
+    cli::MergeArgs,
     evaluate::{self, pack},
     model::{Finding, Suppressed},
-    report::{self, Format, RenderOptions, Report, jsonl},
+    report::{Format, RenderOptions, Report, jsonl},
 };
 
 /// Runs `modelgate merge`.
 pub(super) fn run(args: &MergeArgs) -> Result<u8> {
     let mut reports = Vec::new();
     for path in &args.reports {
-        reports.push((path.display().to_string(), read(path)?));
+        let mut report = read(path)?;
+        restore(&mut report);
+        reports.push((path.display().to_string(), report));
     }
+    if let Some(dir) = &args.template
+        && (args.format != Format::Html || !dir.is_dir())
+    {
+        bail!("--template takes a directory of HTML templates and applies to --format html only");
+    }
+    // What a whole scan would name as scanned: the shards' own list, else the reports merged.
+    let scanned = match reports.iter().find(|(_, r)| !r.scanned.is_empty()) {
+        Some((_, r)) => r.scanned.clone(),
+        None => reports.iter().map(|(name, _)| name.clone()).collect(),
+    };
     let mut merged = merge(reports)?;
     merged.rules = rules_of(&merged.policy);
-    let colour = match args.color {
-        ColourChoice::Always => true,
-        ColourChoice::Never => false,
-        ColourChoice::Auto => {
-            args.output.is_none()
-                && io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
     let fail_on = args.fail_on.threshold();
     let options = RenderOptions {
-        colour: colour && args.format == Format::Terminal,
+        colour: super::colour(args.color, args.output.as_deref()) && args.format == Format::Terminal,
         quiet: args.quiet,
         fail_on,
-        path_prefix: String::new(),
+        path_prefix: args.path_prefix.clone().unwrap_or_default(),
+        generated: super::generated(args.format)?,
+        scanned,
+        template: args.template.clone(),
     };
-    output::render(args.output.as_deref(), |out| report::write(&merged, args.format, out, options))?;
+    super::emit(&merged, args.format, args.output.as_deref(), options)?;
     let failed = matches!((fail_on, merged.worst()), (Some(t), Some(w)) if w >= t);
     Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
@@ -75,6 +81,16 @@ fn read(path: &Path) -> Result<Report> {
     Ok(report)
 }
 
+/// Sets what the JSON report leaves out but a format needs: the card's `pipeline_tag` (for
+/// `--format mof`), from the front matter the report keeps.
+fn restore(report: &mut Report) {
+    for m in &mut report.models {
+        if let Some(card) = &m.card {
+            m.pipeline_tag = card.metadata.get("pipeline_tag").and_then(|v| v.as_str().map(str::to_string));
+        }
+    }
+}
+
 /// Puts the reports together.
 fn merge(reports: Vec<(String, Report)>) -> Result<Report> {
     let Some((first_name, first)) = reports.first() else { bail!("no report to merge") };
@@ -90,6 +106,7 @@ fn merge(reports: Vec<(String, Report)>) -> Result<Report> {
     }
     let shards = check_shards(&reports)?;
     let mut out = Report::from_assessed(Vec::new(), &[], Vec::new(), first.policy.clone());
+    // A merged report covers the whole scan: neither `shard` nor `scanned` (shard reports only).
     out.config = first.config.clone();
     let mut modelless: BTreeMap<String, (Finding, usize)> = BTreeMap::new();
     let mut modelless_suppressed: BTreeMap<String, (Suppressed, usize)> = BTreeMap::new();

@@ -7,6 +7,7 @@
 
 mod bases;
 mod data;
+pub mod mof;
 
 use std::{
     collections::HashMap,

@@ -25,7 +25,7 @@ use crate::{
         pack::{self, Pack},
         sink::{Level, Waiver},
     },
-    identify, pin,
+    pin, recognise,
     vocab::{Category, Severity},
 };
 pub use clarify::Clarification;
@@ -245,7 +245,7 @@ fn licence_entry(loc: &Locator<'_>, e: &Spanned<String>) -> Result<LicenceEntry,
     let written = e.get_ref().trim().to_string();
     let matcher = if let Ok(c) = written.parse::<Category>() {
         LicenceMatcher::Category(c)
-    } else if let Some(l) = identify::resolve_name(Catalogue::get(), &written) {
+    } else if let Some(l) = recognise::resolve_name(Catalogue::get(), &written) {
         LicenceMatcher::Id(l.id.clone())
     } else if written.starts_with("LicenseRef-") {
         LicenceMatcher::Id(written.clone())
@@ -287,7 +287,7 @@ fn clarification(loc: &Locator<'_>, c: &Spanned<RawClarify>) -> Result<Clarifica
     let raw = c.get_ref();
     let model = raw.model.get_ref().trim().to_string();
     let glob = glob_set(std::slice::from_ref(&model)).map_err(|e| loc.err(&raw.model, e))?;
-    let licence = identify::resolve_name(Catalogue::get(), raw.licence.get_ref()).ok_or_else(|| {
+    let licence = recognise::resolve_name(Catalogue::get(), raw.licence.get_ref()).ok_or_else(|| {
         loc.err(
             &raw.licence,
             format!("`{}` is not a licence the catalogue or the SPDX list knows", raw.licence.get_ref()),

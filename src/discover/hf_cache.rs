@@ -128,6 +128,7 @@ pub fn scan_repo(repo: &Path, shown: &str, id: &str, dataset: bool, revision: Op
         list_files(&snapshots.join(&rev), "", 0, &mut files);
         if files.len() >= MAX_FILES {
             out.problems.push(Problem {
+                line: None,
                 kind: ProblemKind::Limit,
                 file: location.clone(),
                 message: format!("snapshot has more than {MAX_FILES} files; the rest were not looked at"),
@@ -167,7 +168,7 @@ pub fn scan_repo(repo: &Path, shown: &str, id: &str, dataset: bool, revision: Op
 }
 
 fn io(file: &str, message: String) -> Problem {
-    Problem { kind: ProblemKind::Io, file: file.to_string(), message }
+    Problem { line: None, kind: ProblemKind::Io, file: file.to_string(), message }
 }
 
 /// `refs/<name>` (nested: `refs/pr/1`) → commit sha → ref names, sorted.

@@ -243,7 +243,7 @@ fn fetch_repo(http: &Http, request: &Request, options: &HubOptions) -> Result<St
         artifacts: Vec::new(),
         known: Vec::new(),
     };
-    let problem = |message: String| Problem { kind: ProblemKind::Remote, file: location.clone(), message };
+    let problem = |message: String| Problem { line: None, kind: ProblemKind::Remote, file: location.clone(), message };
 
     let info_path = match &request.revision {
         Some(rev) => format!("/api/{kind}/{id}/revision/{}", encode_path(rev)),
@@ -307,6 +307,7 @@ fn fetch_repo(http: &Http, request: &Request, options: &HubOptions) -> Result<St
             Fetched::Body { bytes, truncated, .. } => {
                 if truncated {
                     out.problems.push(Problem {
+                        line: None,
                         kind: ProblemKind::Limit,
                         file: shown(name),
                         message: format!(
@@ -397,6 +398,7 @@ fn offline_fallback(request: &Request, options: &HubOptions, entry: Entry, locat
         }
     }
     out.problems.push(Problem {
+        line: None,
         kind: ProblemKind::Remote,
         file: location.to_string(),
         message: format!(

@@ -105,6 +105,7 @@ fn scan_at(dir: &Path, descend: bool) -> Result<Stored, StoreError> {
                 out.entries.push(entry(dir, &canonical, &shown, id, location, &manifest, &mut out.problems))
             }
             Err(e) => out.problems.push(Problem {
+                line: None,
                 kind: ProblemKind::Io,
                 file: location,
                 message: format!("not a readable Ollama manifest: {e}"),
@@ -141,6 +142,7 @@ fn entry(
         let path = [dir.join("blobs").join(&file), dir.join("blobs").join(digest)].into_iter().find(|p| p.exists());
         let Some(path) = path else {
             problems.push(Problem {
+                line: None,
                 kind: ProblemKind::Io,
                 file: rel,
                 message: format!("the manifest names blob {digest}, which is missing from the store"),

@@ -56,6 +56,7 @@ pub const IDS: &[&str] = &[
     "lineage-unresolved",
     "hub-unavailable",
     "licence-unverified",
+    "mot-invalid",
 ];
 
 /// The check behind a rule id.
@@ -80,6 +81,7 @@ pub fn check(id: &str) -> Option<Check> {
         "lineage-unresolved" => Check::Model(lineage_unresolved),
         "hub-unavailable" => Check::Problem(ProblemKind::Remote),
         "licence-unverified" => Check::Model(licence_unverified),
+        "mot-invalid" => Check::Problem(ProblemKind::Mot),
         _ => return None,
     })
 }
@@ -132,6 +134,7 @@ fn licence_unknown(m: &Assessed) -> Vec<Hit> {
         let Some(e) = declared(EvidenceKind::CardLicenseName)
             .or_else(|| declared(EvidenceKind::CardLicense))
             .or_else(|| declared(EvidenceKind::WeightsMetadata))
+            .or_else(|| declared(EvidenceKind::MotLicence))
         else {
             continue;
         };

@@ -75,7 +75,7 @@ pub fn evaluate_with(
                         model: None,
                         message: p.message.clone(),
                         file: Some(p.file.clone()),
-                        line: None,
+                        line: p.line,
                         help: rule.help.clone(),
                         fingerprint: String::new(),
                     });

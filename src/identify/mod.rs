@@ -14,10 +14,8 @@
 //! Hub repository that refused access) whose id belongs to a well-known base family takes that
 //! family's licence from the catalogue.
 
-pub mod clauses;
 mod lineage;
-pub mod normalise;
-pub mod text;
+mod mot;
 mod weights;
 
 use rayon::prelude::*;
@@ -29,10 +27,14 @@ use crate::{
         LicencePart, LicenceText, Licensing, ModelEvidence, Problem, Restriction, WeightFile,
     },
     providers::Providers,
+    recognise::{
+        clause_line,
+        clauses::{self, Clause},
+        normalise::Normalised,
+        resolve_name, text,
+    },
     vocab::{Category, EvidenceKind, RestrictionKind},
 };
-use clauses::Clause;
-use normalise::Normalised;
 
 /// What identification produced.
 #[derive(Debug)]
@@ -59,8 +61,12 @@ fn identify_model(evidence: ModelEvidence) -> Identified {
         return Identified { evidence, licensing, restrictions, bases: Vec::new(), lineage_breaks: Vec::new() };
     }
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
-    let mut resolved = licensing(evidence.card.as_ref(), &texts, &evidence.weights);
-    if resolved.licensing.parts.is_empty()
+    let mut resolved = match &evidence.mot {
+        Some(file) => mot::licensing(file),
+        None => licensing(evidence.card.as_ref(), &texts, &evidence.weights),
+    };
+    if evidence.mot.is_none()
+        && resolved.licensing.parts.is_empty()
         && resolved.licensing.unidentified.is_empty()
         && evidence.card.is_none()
         && let Some(r) = catalogue_licensing(&evidence)
@@ -520,11 +526,6 @@ fn resolve_other(card: &Card) -> Part {
     part
 }
 
-/// A licence name from a card: catalogue id or alias, else an SPDX id.
-pub fn resolve_name(cat: &'static Catalogue, name: &str) -> Option<&'static Licence> {
-    cat.lookup(name).or_else(|| spdx::license_id(name.trim()).and_then(|id| text::resolve_spdx(id.name)))
-}
-
 /// Splits `a OR b`, `a AND b`, `(a OR b)`; a mixed expression is read as AND throughout,
 /// the reading that can only over-state restrictions.
 fn split_expression(raw: &str) -> (Vec<String>, Combination) {
@@ -665,14 +666,6 @@ fn own_restrictions(resolved: &Resolved, texts: &[ScannedText<'_>]) -> Vec<Restr
     out
 }
 
-/// The line of the first clause phrase found in a text.
-fn clause_line(norm: &Normalised, clause: &[String]) -> Option<u32> {
-    clause.iter().find_map(|c| {
-        let p = normalise::phrase(c);
-        (!p.is_empty()).then(|| norm.text.find(&p)).flatten().map(|off| norm.line_of(off))
-    })
-}
-
 /// Restrictions a card itself imposes through its gating keys.
 fn card_restrictions(card: &Card) -> Vec<Restriction> {
     let mut out = Vec::new();
@@ -694,78 +687,6 @@ fn card_restrictions(card: &Card) -> Vec<Restriction> {
         });
     }
     out
-}
-
-/// One licence text explained on its own (`modelgate licences identify`): what it is, and the
-/// restrictions it states, each at its line.
-#[derive(Debug)]
-pub struct TextReport {
-    /// Licences found, best first.
-    pub matches: Vec<text::TextMatch>,
-    /// Restrictions: the catalogue's for identified licences (located at their clause), read
-    /// clause by clause when nothing was identified.
-    pub restrictions: Vec<Clause>,
-}
-
-/// Identifies a licence text and locates its restrictions.
-pub fn explain_text(raw: &str) -> TextReport {
-    let norm = Normalised::new(raw);
-    let matches = text::identify_normalised(raw, &norm);
-    let restrictions = if matches.is_empty() {
-        clauses::extract(&norm)
-    } else {
-        let mut out: Vec<Clause> = Vec::new();
-        for m in &matches {
-            for r in &m.licence.restrictions {
-                let Some(line) = clause_line(&norm, &r.clause) else { continue };
-                if out.iter().any(|c| c.kind == r.kind && c.line == line) {
-                    continue;
-                }
-                out.push(Clause {
-                    kind: r.kind,
-                    detail: r.detail.clone(),
-                    line,
-                    users: r.users,
-                    revenue_usd: r.revenue_usd,
-                    regions: r.regions.clone(),
-                });
-            }
-        }
-        out.sort_by_key(|c| (c.line, c.kind));
-        out
-    };
-    TextReport { matches, restrictions }
-}
-
-/// How a free-text licence name was resolved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Resolution {
-    /// A catalogue id or alias.
-    Alias,
-    /// An SPDX id.
-    Spdx,
-    /// The name reads as a licence title.
-    Title,
-}
-
-/// Resolves a free-text licence name ("Llama 2 Community License Agreement", "Apache 2.0") to a
-/// catalogue entry: by id or alias, then as an SPDX id, then as a licence title. A use policy's
-/// name resolves to the licence that incorporates it.
-pub fn resolve_free_text(name: &str) -> Option<(&'static Licence, Resolution)> {
-    let cat = Catalogue::get();
-    if let Some(l) = cat.lookup(name) {
-        return Some((l, Resolution::Alias));
-    }
-    if let Some(l) = spdx::license_id(name.trim()).and_then(|id| text::resolve_spdx(id.name)) {
-        return Some((l, Resolution::Spdx));
-    }
-    let m = text::identify(name).into_iter().find(|m| m.method == text::Method::Phrases)?;
-    let licence = match m.licence.document {
-        Document::Policy => m.licence.policy_for.first().and_then(|id| cat.by_id(id))?,
-        Document::Licence => m.licence,
-    };
-    Some((licence, Resolution::Title))
 }
 
 #[cfg(test)]

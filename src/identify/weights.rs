@@ -45,7 +45,11 @@ fn found(file: &str, l: &HeaderLicence) -> Vec<Found> {
         let (names, _) = super::split_expression(id);
         let mut out: Vec<Found> = names
             .into_iter()
-            .map(|name| Found { licence: super::resolve_name(cat, &name), name, evidence: vec![evidence(file, id)] })
+            .map(|name| Found {
+                licence: crate::recognise::resolve_name(cat, &name),
+                name,
+                evidence: vec![evidence(file, id)],
+            })
             .collect();
         if let Some(first) = out.first_mut() {
             first.evidence.extend(extra);
@@ -55,7 +59,7 @@ fn found(file: &str, l: &HeaderLicence) -> Vec<Found> {
     let licence = l
         .name
         .as_deref()
-        .and_then(|n| super::resolve_name(cat, n))
+        .and_then(|n| crate::recognise::resolve_name(cat, n))
         .or_else(|| l.link.as_deref().and_then(|u| cat.by_url(u)));
     let name =
         l.name.clone().or_else(|| l.link.clone()).or_else(|| l.license.clone()).unwrap_or_else(|| "other".into());

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::sections;
+use super::{links, sections};
 use crate::model::{Card, CardKind, CardMeta, Located, Metadata};
 
 /// Keys that make front matter a model card.
@@ -70,6 +70,7 @@ fn parse_card(file: &str, text: &str) -> Option<Card> {
                 meta: CardMeta::default(),
                 metadata: Metadata::empty(),
                 licence_section: sections::licence_section(text, 1, &sections),
+                links: links::extract(text, 1, &sections),
                 sections,
                 parse_error: None,
                 recognised: false,
@@ -93,12 +94,14 @@ fn parse_card(file: &str, text: &str) -> Option<Card> {
                     recognised: true,
                     licence_section: None,
                     text: String::new(),
+                    links: Vec::new(),
                 }
             })
         }
         FrontMatter::Block { yaml, body, body_line } => {
             let sections = sections::index(body, body_line);
             let licence_section = sections::licence_section(body, body_line, &sections);
+            let links = links::extract(body, body_line, &sections);
             let parsed = if yaml.len() > MAX_FRONT_MATTER {
                 Err(Located {
                     value: format!("front matter is {} bytes, over the {MAX_FRONT_MATTER}-byte limit", yaml.len()),
@@ -124,6 +127,7 @@ fn parse_card(file: &str, text: &str) -> Option<Card> {
                             recognised: false,
                             licence_section,
                             text: String::new(),
+                            links,
                         });
                     };
                     let kind = kind_of(map.keys().map(String::as_str));
@@ -142,6 +146,7 @@ fn parse_card(file: &str, text: &str) -> Option<Card> {
                         recognised,
                         licence_section,
                         text: String::new(),
+                        links,
                     })
                 }
                 Err(error) => {
@@ -158,6 +163,7 @@ fn parse_card(file: &str, text: &str) -> Option<Card> {
                             recognised: true,
                             licence_section,
                             text: String::new(),
+                            links,
                         }
                     })
                 }
@@ -212,6 +218,12 @@ fn split_front_matter(text: &str) -> FrontMatter<'_> {
 
 /// Parses YAML into a JSON value; errors carry the file line (front matter starts on line 2).
 fn parse_yaml(yaml: &str) -> Result<Value, Located<String>> {
+    parse_yaml_at(yaml, 2)
+}
+
+/// Parses a YAML document that starts on 1-based file line `first_line` into a JSON value, with
+/// the parse budget cards get; errors carry the file line.
+pub(crate) fn parse_yaml_at(yaml: &str, start: u32) -> Result<Value, Located<String>> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_events: 200_000,
@@ -234,7 +246,7 @@ fn parse_yaml(yaml: &str) -> Result<Value, Located<String>> {
         let line = e.location().map_or(0, |l| l.line());
         Located {
             value: first_line(&e.without_snippet().to_string()),
-            line: u32::try_from(line).unwrap_or(u32::MAX).saturating_add(1).max(2),
+            line: u32::try_from(line).unwrap_or(u32::MAX).saturating_add(start.saturating_sub(1)).max(start),
         }
     })
 }
@@ -420,6 +432,7 @@ fn extract_meta(
         _ => None,
     };
     meta.has_model_index = map.get("model-index").is_some_and(|v| !v.is_null());
+    meta.lines = keys.keys.iter().map(|(k, (line, _))| (k.clone(), *line)).collect();
     meta.model_name = single("model_name").map(|l| l.value).or_else(|| {
         map.get("model-index")?.as_array()?.first()?.get("name").and_then(scalar).filter(|n| !n.trim().is_empty())
     });
@@ -434,7 +447,8 @@ fn strings(v: &Value) -> Option<Vec<String>> {
     }
 }
 
-fn scalar(v: &Value) -> Option<String> {
+/// A scalar as text (numbers and booleans as written); `None` for null, lists and mappings.
+pub(crate) fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

@@ -4,6 +4,8 @@
 //! (see [`weights`]). Nothing found here is judged: that is for the later stages.
 
 pub mod card;
+pub mod links;
+pub mod mot;
 pub mod references;
 pub mod sections;
 pub mod weights;
@@ -79,6 +81,17 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
                 .then(|| Parsed::Licence(LicenceText { file: artifact.rel.clone(), text: text.to_string() }))
         }),
         ArtifactKind::Config => with_text(artifact, limits, |text| config(&artifact.rel, text).map(Parsed::Config)),
+        ArtifactKind::Mot => with_text(artifact, limits, |text| {
+            Some(match mot::parse(&artifact.rel, text) {
+                Ok(file) => Parsed::Mot(Box::new(file)),
+                Err(e) => Parsed::Problem(Problem {
+                    kind: ProblemKind::Mot,
+                    file: artifact.rel.clone(),
+                    line: Some(e.line),
+                    message: e.value,
+                }),
+            })
+        }),
     }
 }
 
@@ -110,6 +123,7 @@ fn with_text_all(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Ve
                 out.push(Parsed::Problem(Problem {
                     kind: ProblemKind::Limit,
                     file: artifact.rel.clone(),
+                    line: None,
                     message: format!(
                         "file is {} bytes; only the first {} bytes were read (--max-file-size)",
                         artifact.size, limits.max_file_size
@@ -124,7 +138,12 @@ fn with_text_all(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Ve
 }
 
 fn io_problem(artifact: &Artifact, e: &io::Error) -> Parsed {
-    Parsed::Problem(Problem { kind: ProblemKind::Io, file: artifact.rel.clone(), message: format!("cannot read: {e}") })
+    Parsed::Problem(Problem {
+        kind: ProblemKind::Io,
+        file: artifact.rel.clone(),
+        line: None,
+        message: format!("cannot read: {e}"),
+    })
 }
 
 /// Reads up to `limit` bytes as lossy UTF-8; says whether the file was longer.

@@ -46,9 +46,41 @@ pub fn index(body: &str, first_line: u32) -> Vec<Section> {
         // the hottest part of card parsing when run on every line).
         if raw.last().is_some_and(|(_, filled)| !filled) && is_substantive(&content) {
             mark_filled(&mut raw);
+            add_excerpt(&mut raw, &content);
         }
     }
     resolve(raw)
+}
+
+/// The longest excerpt kept of a section, in characters.
+const MAX_EXCERPT: usize = 500;
+
+/// The section kinds whose text is kept as an excerpt.
+const EXCERPTED: &[SectionKind] =
+    &[SectionKind::IntendedUse, SectionKind::OutOfScope, SectionKind::Limitations, SectionKind::TrainingData];
+
+/// Appends a line of the last section's own text to its excerpt, up to [`MAX_EXCERPT`].
+fn add_excerpt(raw: &mut [(Section, bool)], content: &str) {
+    let Some((section, _)) = raw.last_mut() else { return };
+    if !section.kinds.iter().any(|k| EXCERPTED.contains(k)) {
+        return;
+    }
+    let excerpt = section.excerpt.get_or_insert_with(String::new);
+    let have = excerpt.chars().count();
+    if have >= MAX_EXCERPT {
+        return;
+    }
+    let words = content.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !excerpt.is_empty() {
+        excerpt.push(' ');
+    }
+    let room = MAX_EXCERPT.saturating_sub(have + 1);
+    if words.chars().count() > room {
+        excerpt.extend(words.chars().take(room.saturating_sub(1)));
+        excerpt.push('…');
+    } else {
+        excerpt.push_str(&words);
+    }
 }
 
 /// The largest licence section kept for identification.
@@ -82,7 +114,7 @@ fn mark_filled(raw: &mut [(Section, bool)]) {
 fn heading(title: &str, level: u8, line: u32) -> Section {
     let title = clean_title(title);
     let kinds = kinds_of(&title);
-    Section { title, level, line, kinds, filled: false }
+    Section { title, level, line, kinds, filled: false, excerpt: None }
 }
 
 /// A section is filled when its own text is, or when a sub-section about the same thing (or

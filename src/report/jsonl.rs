@@ -2,7 +2,7 @@
 //! streamed, split and put back together (`modelgate merge`).
 //!
 //! Every line is an object whose `type` says what it holds:
-//! - `meta` (first): `schema_version`, `tool`, `policy`, `config?`, `shard?`;
+//! - `meta` (first): `schema_version`, `tool`, `policy`, `config?`, `shard?`, `scanned?`;
 //! - `model`, `dataset`: one model or dataset, the fields of the JSON report's entries;
 //! - `finding`, `suppressed`: one (suppressed) finding;
 //! - `summary` (last): the JSON report's `summary`.
@@ -26,6 +26,8 @@ struct Meta<T> {
     config: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     shard: Option<crate::shard::Shard>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    scanned: Vec<String>,
 }
 
 /// One line, as written.
@@ -59,6 +61,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         policy: report.policy.clone(),
         config: report.config.clone(),
         shard: report.shard,
+        scanned: report.scanned.clone(),
     };
     let mut line = |l: Line<'_>| -> io::Result<()> {
         serde_json::to_writer(&mut *out, &l).map_err(io::Error::other)?;
@@ -93,11 +96,16 @@ pub fn read(input: impl BufRead) -> Result<Report, String> {
                     "models": [], "datasets": [], "findings": [], "suppressed": [], "summary": Summary::default()});
                 let mut r: Report = serde_json::from_value(check).map_err(|e| format!("line {n}: {e}"))?;
                 if meta.schema_version != super::SCHEMA_VERSION {
-                    return Err(format!("line {n}: schema version {} is not {}", meta.schema_version, super::SCHEMA_VERSION));
+                    return Err(format!(
+                        "line {n}: schema version {} is not {}",
+                        meta.schema_version,
+                        super::SCHEMA_VERSION
+                    ));
                 }
                 r.policy = meta.policy;
                 r.config = meta.config;
                 r.shard = meta.shard;
+                r.scanned = meta.scanned;
                 report = Some(r);
             }
             (Owned::Meta(_), Some(_)) => return Err(format!("line {n}: a second `meta` line")),

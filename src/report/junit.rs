@@ -92,7 +92,7 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: &RenderOp
 }
 
 /// Escapes text for XML attributes and content, dropping characters XML 1.0 forbids.
-fn xml(s: &str) -> String {
+pub(super) fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::{
     catalogue::{Document, Licence},
-    identify::{Resolution, TextReport},
+    recognise::{Resolution, TextReport},
     vocab::{Category, RestrictionKind},
 };
 

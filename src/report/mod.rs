@@ -1,13 +1,20 @@
 //! Stage 7: the report. One data structure (`Report`, the JSON contract, schema version 1)
 //! rendered by each output format. This is the only module that writes scan output.
 
+mod csv;
+mod cyclonedx;
 mod github;
+mod html;
 mod json;
 pub mod jsonl;
 mod junit;
 pub mod licences;
+mod markdown;
+pub mod mot;
+mod review;
 pub mod rules;
 mod sarif;
+mod spdx;
 mod terminal;
 
 use std::{collections::BTreeMap, io};
@@ -43,6 +50,21 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI test-report views (GitLab, Jenkins …).
     Junit,
+    /// Model Openness Tool model files (YAML): one document per model, or one file per model
+    /// when `--output` is a directory.
+    Mof,
+    /// One self-contained HTML page for legal review (no external requests).
+    Html,
+    /// Markdown for pull-request comments and wikis (within GitHub's comment limit).
+    #[value(alias = "md")]
+    Markdown,
+    /// One row per model, RFC 4180, for spreadsheets.
+    Csv,
+    /// CycloneDX 1.6 JSON: an ML-BOM with a `machine-learning-model` component per model.
+    #[value(alias = "cdx")]
+    Cyclonedx,
+    /// SPDX 3.0.1 JSON-LD with the AI and Dataset profiles.
+    Spdx,
 }
 
 /// How to render for people.
@@ -58,6 +80,13 @@ pub struct RenderOptions {
     /// `examples/` when `examples` was scanned; empty when the scanned root is the current
     /// directory.
     pub path_prefix: String,
+    /// When the report was made, RFC 3339 UTC (`SOURCE_DATE_EPOCH` fixes it): HTML, Markdown,
+    /// CycloneDX and SPDX carry it; the JSON report has no time, so it stays reproducible.
+    pub generated: String,
+    /// What was scanned, as the user named it (directories, `--hf-cache DIR` …).
+    pub scanned: Vec<String>,
+    /// `--template DIR`: replacement HTML templates.
+    pub template: Option<std::path::PathBuf>,
 }
 
 /// Renders a report.
@@ -69,6 +98,12 @@ pub fn write(report: &Report, format: Format, out: &mut dyn io::Write, options: 
         Format::Sarif => sarif::write(report, out, &options),
         Format::Github => github::write(report, out, &options),
         Format::Junit => junit::write(report, out, &options),
+        Format::Mof => mot::write(report, out),
+        Format::Html => html::write(report, out, &options),
+        Format::Markdown => markdown::write(report, out, &options),
+        Format::Csv => csv::write(report, out),
+        Format::Cyclonedx => cyclonedx::write(report, out, &options),
+        Format::Spdx => spdx::write(report, out, &options),
     }
 }
 
@@ -101,6 +136,10 @@ pub struct Report {
     /// The part of the models this report covers (`scan --shard K/N`); absent for a whole scan.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub shard: Option<crate::shard::Shard>,
+    /// What the scan read, as the user named it (directories, `--hf-cache DIR` …): written in
+    /// shard reports only, so `merge` renders the same headings a whole scan does.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub scanned: Vec<String>,
 }
 
 /// The `tool` of a report read back (`modelgate merge`): it must be this very version, since
@@ -187,6 +226,18 @@ pub struct ModelReport {
     /// The inventory lines that list it, with their columns.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub inventory: Vec<InventoryEntry>,
+    /// The Model Openness Tool file the model was read from, kept for `--format mof`.
+    #[serde(skip)]
+    pub mot: Option<Box<crate::model::MotFile>>,
+    /// The card's `pipeline_tag`, for `--format mof`.
+    #[serde(skip)]
+    pub pipeline_tag: Option<String>,
+    /// `model_type` of the model's `config.json`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub model_type: Option<String>,
+    /// `architectures` of the model's `config.json`.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub architectures: Vec<String>,
 }
 
 /// A licence in the report.
@@ -332,6 +383,7 @@ impl Report {
             summary,
             rules: Vec::new(),
             shard: None,
+            scanned: Vec::new(),
         }
     }
 
@@ -441,7 +493,8 @@ fn model_report(a: Assessed) -> ModelReport {
     let licence_hash = pin::licence_hash(&a.identified.evidence);
     let parameters = a.identified.evidence.parameters();
     let Identified { evidence: e, licensing, restrictions, bases, .. } = a.identified;
-    let ModelEvidence { id, source, location, card, weights, provenance: p, .. } = e;
+    let ModelEvidence { id, source, location, card, weights, provenance: p, mot, configs, .. } = e;
+    let pipeline_tag = card.as_ref().and_then(|c| c.meta.pipeline_tag.clone());
     let mut sources = vec![source];
     for x in &p.sources {
         if !sources.contains(x) {
@@ -474,5 +527,12 @@ fn model_report(a: Assessed) -> ModelReport {
         vendor: p.hosted.map(|h| h.provider),
         references: p.references,
         inventory: p.inventory,
+        mot,
+        pipeline_tag,
+        model_type: configs.iter().find_map(|c| c.model_type.clone()),
+        architectures: configs
+            .iter()
+            .find(|c| !c.architectures.is_empty())
+            .map_or_else(Vec::new, |c| c.architectures.clone()),
     }
 }

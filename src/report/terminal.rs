@@ -85,6 +85,8 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: &RenderOp
                     m.openness.data.to_string(),
                     m.openness.code.to_string(),
                     m.openness.mof_class.map_or("-".to_string(), |c| c.to_string()),
+                    mof_progress(&m.openness.mof),
+                    if m.openness.osaid.pass { "pass" } else { "fail" }.to_string(),
                 ];
                 if several_sources {
                     let more = if m.sources.len() > 1 { format!(" +{}", m.sources.len() - 1) } else { String::new() };
@@ -93,7 +95,7 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: &RenderOp
                 row
             })
             .collect();
-        let mut header = vec!["MODEL", "LICENCE", "CATEGORY", "WEIGHTS", "DATA", "CODE", "MOF"];
+        let mut header = vec!["MODEL", "LICENCE", "CATEGORY", "WEIGHTS", "DATA", "CODE", "MOF", "III/II/I %", "OSAID"];
         if several_sources {
             header.push("SOURCE");
         }
@@ -178,7 +180,14 @@ fn severity_style(s: Severity) -> Style {
     Style::new().fg_color(Some(colour.into())).bold()
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// MOF progress as `III/II/I` percentages.
+fn mof_progress(mof: &crate::model::MofVerdict) -> String {
+    use crate::vocab::MofClass;
+    let p = |c| mof.progress.get(&c).copied().unwrap_or(0);
+    format!("{}/{}/{}", p(MofClass::III), p(MofClass::II), p(MofClass::I))
+}
+
+pub(super) fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 

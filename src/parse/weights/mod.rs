@@ -165,6 +165,7 @@ pub fn read_as(path: &Path, rel: &str, named: WeightFormat) -> Vec<Parsed> {
             let mut out = Vec::new();
             if let Some(HeaderError::Io(message)) = &w.1 {
                 out.push(Parsed::Problem(Problem {
+                    line: None,
                     kind: ProblemKind::Io,
                     file: rel.to_string(),
                     message: format!("cannot read: {message}"),
@@ -175,6 +176,7 @@ pub fn read_as(path: &Path, rel: &str, named: WeightFormat) -> Vec<Parsed> {
         }
         Ok(None) => Vec::new(),
         Err(e) => vec![Parsed::Problem(Problem {
+            line: None,
             kind: ProblemKind::Io,
             file: rel.to_string(),
             message: format!("cannot read: {e}"),

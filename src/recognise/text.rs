@@ -208,9 +208,6 @@ fn score(h: &Hits) -> f32 {
     }
 }
 
-/// The SPDX detector, loaded on first use (≈150 ms) with the Apache-2.0 variant that ends at
-/// "END OF TERMS AND CONDITIONS" (the common copy without the appendix, which the stock store
-/// reads as Pixar).
 /// Loads the SPDX detector on another thread, for a scan that will need it: loading takes
 /// ≈70 MB more than the loaded store for a moment (the embedded cache's decompression window),
 /// which costs nothing at the start of a scan but adds to the peak once every card and licence
@@ -221,6 +218,9 @@ pub fn preload() {
     });
 }
 
+/// The SPDX detector, loaded on first use (≈150 ms) with the Apache-2.0 variant that ends at
+/// "END OF TERMS AND CONDITIONS" (the common copy without the appendix, which the stock store
+/// reads as Pixar).
 fn store() -> Option<&'static spdx::detection::Store> {
     static STORE: OnceLock<Option<spdx::detection::Store>> = OnceLock::new();
     STORE

@@ -1,0 +1,175 @@
+//! Links in a card's body: Markdown links, HTML anchors and bare URLs, each with its line, its
+//! text and what the section around it is about. The openness stage reads papers, code
+//! repositories and reports from them.
+
+use crate::model::{CardLink, Section};
+use crate::vocab::SectionKind;
+
+/// At most this many links are kept per card: a hostile card cannot make us hold more.
+const MAX_LINKS: usize = 1000;
+/// Link text and URLs are cut to these many characters.
+const MAX_TEXT: usize = 200;
+const MAX_URL: usize = 2000;
+
+/// Every link of `body` (which starts on 1-based line `first_line`), in order.
+pub fn extract(body: &str, first_line: u32, sections: &[Section]) -> Vec<CardLink> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    let mut fence_is_citation = false;
+    for (i, line) in body.lines().enumerate() {
+        let line_no = first_line.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+            fence_is_citation =
+                in_fence && trimmed.trim_start_matches(['`', '~']).trim().eq_ignore_ascii_case("bibtex");
+            continue;
+        }
+        if in_fence && trimmed.starts_with('@') {
+            fence_is_citation = true;
+        }
+        let kinds = kinds_at(sections, line_no);
+        let in_citation = (in_fence && fence_is_citation) || kinds.contains(&SectionKind::Citation);
+        for (url, text) in links_in(line) {
+            if out.len() >= MAX_LINKS {
+                return out;
+            }
+            out.push(CardLink { url, text, line: line_no, kinds: kinds.clone(), in_citation });
+        }
+    }
+    out
+}
+
+/// The kinds of the section a line sits in (the nearest heading above it that says what it is
+/// about, looking through enclosing headings).
+fn kinds_at(sections: &[Section], line: u32) -> Vec<SectionKind> {
+    let mut stack: Vec<&Section> = Vec::new();
+    for s in sections.iter().take_while(|s| s.line <= line) {
+        while stack.last().is_some_and(|top| top.level >= s.level) {
+            stack.pop();
+        }
+        stack.push(s);
+    }
+    stack.iter().rev().find(|s| !s.kinds.is_empty()).map(|s| s.kinds.clone()).unwrap_or_default()
+}
+
+/// `(url, text)` of every link on one line: `[text](url)`, `<a href="url">text</a>`, and bare
+/// `http(s)://` URLs (whose text is the line around them).
+fn links_in(line: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    // Markdown: [text](url "title")
+    let mut from = 0;
+    while let Some(rel) = line[from..].find("](") {
+        let close = from + rel;
+        let open = line[..close].rfind('[');
+        let url_start = close + 2;
+        let url_end = line[url_start..].find([')', ' ', '"']).map_or(line.len(), |j| url_start + j);
+        let url = &line[url_start..url_end];
+        if let Some(open) = open
+            && is_url_like(url)
+        {
+            let text = line[open + 1..close].trim_start_matches('!').trim_start_matches('[');
+            out.push((cut(url, MAX_URL), cut(text, MAX_TEXT)));
+            taken.push((open, url_end));
+        }
+        from = url_start.min(line.len());
+    }
+    // HTML: href="url" … >text<
+    let lower = line.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(rel) = lower[from..].find("href=") {
+        let start = from + rel + 5;
+        let quote = line[start..].chars().next();
+        let (url_start, end_char) = match quote {
+            Some(q @ ('"' | '\'')) => (start + 1, q),
+            _ => (start, ' '),
+        };
+        let url_end = line[url_start..].find([end_char, '>']).map_or(line.len(), |j| url_start + j);
+        let url = &line[url_start..url_end];
+        if is_url_like(url) {
+            let after = &line[url_end..];
+            let text = after
+                .find('>')
+                .map(|gt| {
+                    let rest = &after[gt + 1..];
+                    rest.find('<').map_or(rest, |lt| &rest[..lt])
+                })
+                .unwrap_or("");
+            out.push((cut(url, MAX_URL), cut(text.trim(), MAX_TEXT)));
+            taken.push((from + rel, url_end));
+        }
+        from = url_end.max(start).min(line.len());
+    }
+    // Bare URLs not inside a link found above.
+    let mut from = 0;
+    while let Some(rel) = lower[from..].find("http") {
+        let start = from + rel;
+        let rest = &lower[start..];
+        if !(rest.starts_with("http://") || rest.starts_with("https://")) {
+            from = start + 4;
+            continue;
+        }
+        let end = line[start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | '<' | '"' | '\'' | '`' | ']' | '}' | ','))
+            .map_or(line.len(), |j| start + j);
+        if !taken.iter().any(|&(a, b)| start >= a && start < b) {
+            let url = line[start..end].trim_end_matches(['.', ';', ':']);
+            out.push((cut(url, MAX_URL), cut(line.trim(), MAX_TEXT)));
+        }
+        from = end.max(start + 4).min(line.len());
+    }
+    out
+}
+
+fn is_url_like(url: &str) -> bool {
+    let u = url.trim().to_ascii_lowercase();
+    u.starts_with("http://") || u.starts_with("https://")
+}
+
+fn cut(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(title: &str, level: u8, line: u32, kinds: Vec<SectionKind>) -> Section {
+        Section { title: title.into(), level, line, kinds, filled: true, excerpt: None }
+    }
+
+    #[test]
+    fn markdown_html_and_bare_links() {
+        let body = "See [our paper](https://arxiv.org/abs/2401.00001) and <a href=\"https://github.com/o/r\">code</a>.\nAlso https://example.com/x.pdf.\n";
+        let links = extract(body, 10, &[]);
+        let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(urls, ["https://arxiv.org/abs/2401.00001", "https://github.com/o/r", "https://example.com/x.pdf"]);
+        assert_eq!(links[0].text, "our paper");
+        assert_eq!(links[1].text, "code");
+        assert_eq!(links[2].line, 11);
+    }
+
+    #[test]
+    fn links_know_their_section_and_citation_blocks() {
+        let body = "# Training\nTrained with [this](https://github.com/o/train).\n# Citation\n```bibtex\n@article{x, url={https://arxiv.org/abs/1}}\n```\n";
+        let sections = vec![
+            section("Training", 1, 1, vec![SectionKind::TrainingProcedure]),
+            section("Citation", 1, 3, vec![SectionKind::Citation]),
+        ];
+        let links = extract(body, 1, &sections);
+        assert_eq!(links.len(), 2);
+        assert_eq!(links[0].kinds, [SectionKind::TrainingProcedure]);
+        assert!(!links[0].in_citation);
+        assert!(links[1].in_citation);
+    }
+
+    #[test]
+    fn hostile_lines_do_not_panic_and_are_bounded() {
+        let body = format!("{}\n[](\n](http\nhref=\nhttps://\n[x](https://a.b/{})", "[".repeat(5000), "é".repeat(5000));
+        let links = extract(&body, 1, &[]);
+        assert!(links.iter().all(|l| l.url.chars().count() <= MAX_URL));
+        let many = "https://a.b ".repeat(3000);
+        assert_eq!(extract(&many, 1, &[]).len(), MAX_LINKS);
+    }
+}
