@@ -297,10 +297,10 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let mut identified = identify::identify(assembled);
     if let Some(shard) = args.shard {
         // After identification, so lineage sees every model as one scan does; the shard's
-        // models alone are classified, evaluated and reported. Findings about no model (file
-        // problems, configuration) are reported by every shard; `merge` keeps them once.
+        // models alone are classified, evaluated and reported (with every dataset in view, as
+        // the MOF data components read them). Findings about no model (file problems,
+        // configuration) are reported by every shard; `merge` keeps them once.
         identified.models.retain(|m| shard.contains(&m.evidence.id));
-        identified.datasets.retain(|d| shard.contains(&d.evidence.id));
     }
     let (clarifications, licences) = match &gate.config {
         Some(c) => (c.clarifications.as_slice(), c.licences.clone()),
@@ -308,6 +308,9 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     };
     let raised = clarify::apply(&mut identified.models, clarifications, &gate.sink.rules, gate.sink.report_unused);
     let mut assessed = classify::classify(identified.models, &identified.datasets);
+    if let Some(shard) = args.shard {
+        identified.datasets.retain(|d| shard.contains(&d.evidence.id));
+    }
     let mut problems = identified.problems;
     if let Some(changed) = &gate.changed {
         assessed.retain(|m| changed.touches(m));

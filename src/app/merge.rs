@@ -77,7 +77,7 @@ fn read(path: &Path) -> Result<Report> {
     }
     let mut de = serde_json::Deserializer::from_reader(input);
     let report: Report = serde::Deserialize::deserialize(&mut de)
-        .map_err(|e| anyhow::anyhow!("`{shown}`:{}:{}: not a modelgate JSON report: {e}", e.line(), e.column()))?;
+        .map_err(|e| anyhow::anyhow!("{shown}:{}:{}: not a modelgate JSON report: {e}", e.line(), e.column()))?;
     Ok(report)
 }
 

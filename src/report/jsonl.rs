@@ -42,16 +42,13 @@ enum Line<'a> {
     Summary(&'a Summary),
 }
 
-/// One line, as read back.
+/// The `type` of a line read back. Each line is then read again as what its type says: serde's
+/// tagged enums buffer the line first, which the front matter (kept as raw JSON text) cannot be
+/// read from.
 #[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
-enum Owned {
-    Meta(Meta<serde_json::Value>),
-    Model(Box<ModelReport>),
-    Dataset(Box<DatasetReport>),
-    Finding(Box<Finding>),
-    Suppressed(Box<Suppressed>),
-    Summary(Box<Summary>),
+struct Tag<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
 }
 
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -85,39 +82,44 @@ pub fn read(input: impl BufRead) -> Result<Report, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let record: Owned = serde_json::from_str(&line).map_err(|e| format!("line {n}: {e}"))?;
+        let located = |e: serde_json::Error| format!("line {n}: {e}");
+        let tag: Tag<'_> = serde_json::from_str(&line).map_err(located)?;
         if summary {
             return Err(format!("line {n}: a line after the `summary` line"));
         }
-        match (record, report.as_mut()) {
-            (Owned::Meta(meta), None) => {
-                let tool: serde_json::Value = meta.tool;
-                let check = serde_json::json!({"schema_version": meta.schema_version, "tool": tool, "policy": [],
-                    "models": [], "datasets": [], "findings": [], "suppressed": [], "summary": Summary::default()});
-                let mut r: Report = serde_json::from_value(check).map_err(|e| format!("line {n}: {e}"))?;
-                if meta.schema_version != super::SCHEMA_VERSION {
-                    return Err(format!(
-                        "line {n}: schema version {} is not {}",
-                        meta.schema_version,
-                        super::SCHEMA_VERSION
-                    ));
-                }
-                r.policy = meta.policy;
-                r.config = meta.config;
-                r.shard = meta.shard;
-                r.scanned = meta.scanned;
-                report = Some(r);
+        let Some(r) = report.as_mut() else {
+            if tag.kind != "meta" {
+                return Err(format!("line {n}: the first line must be the `meta` line"));
             }
-            (Owned::Meta(_), Some(_)) => return Err(format!("line {n}: a second `meta` line")),
-            (_, None) => return Err(format!("line {n}: the first line must be the `meta` line")),
-            (Owned::Model(m), Some(r)) => r.models.push(*m),
-            (Owned::Dataset(d), Some(r)) => r.datasets.push(*d),
-            (Owned::Finding(f), Some(r)) => r.findings.push(*f),
-            (Owned::Suppressed(s), Some(r)) => r.suppressed.push(*s),
-            (Owned::Summary(s), Some(r)) => {
-                r.summary = *s;
+            let meta: Meta<serde_json::Value> = serde_json::from_str(&line).map_err(located)?;
+            if meta.schema_version != super::SCHEMA_VERSION {
+                return Err(format!(
+                    "line {n}: schema version {} is not {}",
+                    meta.schema_version,
+                    super::SCHEMA_VERSION
+                ));
+            }
+            let check = serde_json::json!({"schema_version": meta.schema_version, "tool": meta.tool, "policy": [],
+                "models": [], "datasets": [], "findings": [], "suppressed": [], "summary": Summary::default()});
+            let mut r: Report = serde_json::from_value(check).map_err(located)?;
+            r.policy = meta.policy;
+            r.config = meta.config;
+            r.shard = meta.shard;
+            r.scanned = meta.scanned;
+            report = Some(r);
+            continue;
+        };
+        match tag.kind.as_ref() {
+            "meta" => return Err(format!("line {n}: a second `meta` line")),
+            "model" => r.models.push(serde_json::from_str(&line).map_err(located)?),
+            "dataset" => r.datasets.push(serde_json::from_str(&line).map_err(located)?),
+            "finding" => r.findings.push(serde_json::from_str(&line).map_err(located)?),
+            "suppressed" => r.suppressed.push(serde_json::from_str(&line).map_err(located)?),
+            "summary" => {
+                r.summary = serde_json::from_str(&line).map_err(located)?;
                 summary = true;
             }
+            other => return Err(format!("line {n}: unknown record type `{other}`")),
         }
     }
     match report {
