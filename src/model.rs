@@ -233,10 +233,11 @@ impl Metadata {
 
     /// One top-level key (parses the front matter).
     pub fn get(&self, key: &str) -> Option<serde_json::Value> {
-        match self.to_value() {
-            serde_json::Value::Object(mut map) => map.remove(key),
-            _ => None,
-        }
+        // The other keys are skipped, not built into trees (widget examples and evaluation
+        // tables are most of a large front matter).
+        let text = self.text();
+        let map: BTreeMap<String, &serde_json::value::RawValue> = serde_json::from_str(&text).ok()?;
+        serde_json::from_str(map.get(key)?.get()).ok()
     }
 
     /// Whether there are no keys.
