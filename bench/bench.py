@@ -354,7 +354,7 @@ def compare(args, work, a, info_a, results, targets, cold_ok):
                     d = json.loads(line)
                 except ValueError:
                     continue
-                rel = os.path.relpath(d.get("path", ""), licences_dir)
+                rel = os.path.relpath(d.get("path", "").strip(), licences_dir)
                 res = d.get("result") or {}
                 lic = (res.get("license") or {}).get("name")
                 ids[rel] = lic
