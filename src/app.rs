@@ -20,7 +20,7 @@ use crate::{
     evaluate::{self, pack, sink},
     identify,
     limits::InputLimits,
-    model::{Assembled, Parsed},
+    model::{ArtifactKind, Assembled, Parsed},
     parse::{self, Limits},
     pin, recognise,
     report::{self, Format, RenderOptions, Report, rules::RulesFormat},
@@ -29,6 +29,8 @@ use crate::{
 
 mod commands;
 mod gate;
+mod merge;
+mod output;
 
 pub use gate::Gate;
 
@@ -56,6 +58,7 @@ pub fn run(cli: Cli) -> ExitCode {
             let _ = writeln!(io::stderr(), "modelgate: wrote {}", path.display());
             EXIT_CLEAN
         }),
+        Command::Merge(args) => merge::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -126,38 +129,16 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     let gate = Gate::from_args(args)?;
     let report = build_gated_report(args, &gate)?;
 
-    let colour = match args.color {
-        ColourChoice::Always => true,
-        ColourChoice::Never => false,
-        ColourChoice::Auto => {
-            args.output.is_none()
-                && io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    let stamped = matches!(args.format, Format::Html | Format::Markdown | Format::Cyclonedx | Format::Spdx);
     let options = RenderOptions {
-        colour: colour && args.format == Format::Terminal,
+        colour: colour(args.color, args.output.as_deref()) && args.format == Format::Terminal,
         quiet: args.quiet,
         fail_on: gate.fail_on,
         path_prefix: path_prefix(&args.paths),
-        generated: if stamped { crate::date::report_time().map_err(anyhow::Error::msg)? } else { String::new() },
+        generated: generated(args.format)?,
         scanned: scanned(args),
         template: args.template.clone(),
     };
-    match &args.output {
-        // MOT files are one model each: a directory gets one file per model.
-        Some(dir) if args.format == Format::Mof && dir.is_dir() => write_mot_files(&report, dir)?,
-        output => {
-            let mut buffer = Vec::new();
-            report::write(&report, args.format, &mut buffer, options).context("cannot render the report")?;
-            let buffer = for_terminal(buffer, is_text(args.format), colour && args.format == Format::Terminal);
-            match output {
-                Some(file) => fs::write(file, &buffer).with_context(|| format!("cannot write `{}`", file.display()))?,
-                None => print(&buffer)?,
-            }
-        }
-    }
+    emit(&report, args.format, args.output.as_deref(), options)?;
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &baseline::of(&report.findings, &report.suppressed))?;
     }
@@ -214,6 +195,44 @@ fn licences(command: LicencesCommand) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
+/// Whether terminal output gets colour: asked for, or standard output is a terminal and
+/// `NO_COLOR` is unset.
+fn colour(choice: ColourChoice, output: Option<&Path>) -> bool {
+    match choice {
+        ColourChoice::Always => true,
+        ColourChoice::Never => false,
+        ColourChoice::Auto => {
+            output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// The report time for the formats that carry one (HTML, Markdown, CycloneDX, SPDX), else empty.
+fn generated(format: Format) -> Result<String> {
+    let stamped = matches!(format, Format::Html | Format::Markdown | Format::Cyclonedx | Format::Spdx);
+    if stamped { crate::date::report_time().map_err(anyhow::Error::msg) } else { Ok(String::new()) }
+}
+
+/// Writes the report where `--output` says (standard output without it).
+fn emit(report: &Report, format: Format, output: Option<&Path>, options: RenderOptions) -> Result<()> {
+    match output {
+        // MOT files are one model each: a directory gets one file per model.
+        Some(dir) if format == Format::Mof && dir.is_dir() => write_mot_files(report, dir),
+        // Text that people read is filtered whole, so no escape sequence from a scanned file
+        // reaches a terminal, even one split across writes.
+        output if is_text(format) => {
+            let colour = options.colour;
+            let mut buffer = Vec::new();
+            report::write(report, format, &mut buffer, options).context("cannot render the report")?;
+            let buffer = for_terminal(buffer, true, colour);
+            output::render(output, |out| out.write_all(&buffer))
+        }
+        // The other formats escape in their own syntax and are rendered straight to the file or
+        // standard output: a report of 50,000 models is larger than the rest of the scan's memory.
+        output => output::render(output, |out| report::write(report, format, out, options)),
+    }
+}
+
 /// `--format mof --output DIR`: one Model Openness Tool file per model.
 fn write_mot_files(report: &Report, dir: &Path) -> Result<()> {
     for (model, name) in report.models.iter().zip(report::mot::file_names(report)) {
@@ -267,6 +286,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let several = args.paths.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
+    let mut preloaded = false;
     if let Some(mof) = &args.mof {
         // Model Openness Tool files: one model per file, judged like any other record.
         let found = discover::walk_mot(mof, &walk);
@@ -288,6 +308,13 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
             }
         }
         problems.append(&mut found.problems);
+        if !preloaded
+            && found.artifacts.iter().any(|a| matches!(a.kind, ArtifactKind::LicenceText | ArtifactKind::Markdown))
+        {
+            // Licence texts and card licence sections will need the SPDX detector.
+            recognise::text::preload();
+            preloaded = true;
+        }
         if args.hash {
             weight_paths.extend(weights_of(&found.artifacts));
         }
@@ -315,12 +342,22 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     }
     assemble::merge(&mut assembled);
     let mut identified = identify::identify(assembled);
+    if let Some(shard) = args.shard {
+        // After identification, so lineage sees every model as one scan does; the shard's
+        // models alone are classified, evaluated and reported (with every dataset in view, as
+        // the MOF data components read them). Findings about no model (file problems,
+        // configuration) are reported by every shard; `merge` keeps them once.
+        identified.models.retain(|m| shard.contains(&m.evidence.id));
+    }
     let (clarifications, licences) = match &gate.config {
         Some(c) => (c.clarifications.as_slice(), c.licences.clone()),
         None => (&[][..], Default::default()),
     };
     let raised = clarify::apply(&mut identified.models, clarifications, &gate.sink.rules, gate.sink.report_unused);
     let mut assessed = classify::classify(identified.models, &identified.datasets);
+    if let Some(shard) = args.shard {
+        identified.datasets.retain(|d| shard.contains(&d.evidence.id));
+    }
     let mut problems = identified.problems;
     if let Some(changed) = &gate.changed {
         assessed.retain(|m| changed.touches(m));
@@ -346,9 +383,13 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     }
     let policy = gate.packs.iter().map(|p| p.name.clone()).collect();
     let mut report =
-        Report::new(&assessed, &identified.datasets, sunk.findings, policy).with_suppressed(sunk.suppressed);
+        Report::from_assessed(assessed, &identified.datasets, sunk.findings, policy).with_suppressed(sunk.suppressed);
     report.rules = evaluate::enabled_rules(&packs).into_iter().cloned().collect();
     report.config = gate.config.as_ref().map(|c| c.file.clone());
+    report.shard = args.shard;
+    if args.shard.is_some() {
+        report.scanned = scanned(args);
+    }
     if args.hash {
         hash_weights(&mut report, &weight_paths);
     }

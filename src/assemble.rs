@@ -83,10 +83,13 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
     }
 
     for dir in &model_dirs {
-        let dir_cards: Vec<Card> = cards
-            .get(dir)
-            .map(|cs| cs.iter().filter(|c| c.kind == CardKind::Model).cloned().collect())
-            .unwrap_or_default();
+        // Moved out, not copied: cards are most of what a large scan holds (issue 9). The
+        // dataset cards go back for the loop over datasets below.
+        let (dir_cards, dataset_cards): (Vec<Card>, Vec<Card>) =
+            cards.remove(dir).unwrap_or_default().into_iter().partition(|c| c.kind == CardKind::Model);
+        if !dataset_cards.is_empty() {
+            cards.insert(dir.clone(), dataset_cards);
+        }
         let texts = licences.get(dir).cloned().unwrap_or_default();
         let mut w = attached_weights.remove(dir).unwrap_or_default();
         let mut cf = attached_configs.remove(dir).unwrap_or_default();

@@ -35,6 +35,47 @@ pub enum Command {
     Rules(RulesCommand),
     /// Write a commented starter `modelgate.toml`.
     Init(InitArgs),
+    /// Combine reports (JSON or JSON Lines) into one: the shards of a `scan --shard K/N`, or
+    /// the scans of several repositories.
+    Merge(MergeArgs),
+}
+
+/// `modelgate merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Reports written by `scan --format json` or `--format jsonl` (`-`: standard input).
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with status 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// When to use colour in terminal output.
+    #[arg(long, value_enum, default_value_t = ColourChoice::Auto, value_name = "WHEN")]
+    pub color: ColourChoice,
+
+    /// Terminal output: print findings and counts only, not the table of models.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// SARIF and GitHub output: the scanned directory from the repository root (`examples/`
+    /// when the shards scanned `examples`), so paths point into the repository.
+    #[arg(long, value_name = "PREFIX")]
+    pub path_prefix: Option<String>,
+
+    /// `--format html`: a directory whose `report.html`, `report.css` or `report.js` replace
+    /// the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
 }
 
 /// `modelgate licences …`.
@@ -270,6 +311,11 @@ pub struct ScanArgs {
     /// Do not read code and configuration for the models they name.
     #[arg(long)]
     pub no_code_references: bool,
+
+    /// Report only part K of N of the models (a stable partition by id); `modelgate merge`
+    /// combines the N parts into the report one scan gives.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
 
     /// Hash every local weight file whole (SHA-256): CycloneDX and SPDX hashes, `sha256` in the
     /// JSON report. Reads every byte of every weight file (streamed, bounded memory).

@@ -83,7 +83,10 @@ fn open_nonblocking(path: &Path, _no_follow: bool) -> io::Result<File> {
 /// Reads up to `limit` bytes of a regular file; says whether the file held more.
 pub fn read_bounded(path: &Path, limit: u64) -> io::Result<(Vec<u8>, bool)> {
     let file = open_regular(path)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length up front: growing the buffer by doubling copied each text
+    // several times.
+    let expected = file.metadata().map_or(0, |m| m.len()).min(limit).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(1 << 26));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     let truncated = bytes.len() as u64 > limit;
     bytes.truncate(usize::try_from(limit).unwrap_or(usize::MAX));

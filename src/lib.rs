@@ -30,4 +30,5 @@ pub mod recognise;
 pub mod report;
 pub mod sanitize;
 pub mod scope;
+pub mod shard;
 pub mod vocab;

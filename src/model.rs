@@ -163,43 +163,135 @@ pub struct CardLink {
 }
 
 /// A card's whole front matter, kept as compact JSON text: a parsed tree costs several times
-/// the text, and most scans never look past the keys of [`CardMeta`].
+/// the text, and most scans never look past the keys of [`CardMeta`]. Texts over
+/// [`Metadata::DEFLATE_OVER`] bytes are kept deflated: front matter is half of what 50,000 cards
+/// hold in memory (widget examples, evaluation tables), and it is read again only to render the
+/// report or when a rule asks for a key.
 #[derive(Clone, Debug)]
-pub struct Metadata(Box<serde_json::value::RawValue>);
+pub struct Metadata(MetadataText);
+
+#[derive(Clone, Debug)]
+enum MetadataText {
+    Plain(Box<serde_json::value::RawValue>),
+    /// Deflated JSON text.
+    Deflated(Box<[u8]>),
+}
 
 impl Metadata {
+    /// Front matter whose JSON text is longer than this is kept deflated.
+    pub const DEFLATE_OVER: usize = 512;
+
     /// `{}`.
     pub fn empty() -> Metadata {
-        Metadata(serde_json::value::RawValue::from_string("{}".to_string()).expect("`{}` is JSON"))
+        Metadata(MetadataText::Plain(serde_json::value::RawValue::from_string("{}".to_string()).expect("`{}` is JSON")))
     }
 
     /// Keeps a parsed front matter.
     pub fn from_value(value: &serde_json::Value) -> Metadata {
-        serde_json::value::to_raw_value(value).map(Metadata).unwrap_or_else(|_| Metadata::empty())
+        match serde_json::value::to_raw_value(value) {
+            Ok(raw) => Metadata::from_text(raw),
+            Err(_) => Metadata::empty(),
+        }
+    }
+
+    /// Keeps front matter given as compact JSON text.
+    fn from_text(raw: Box<serde_json::value::RawValue>) -> Metadata {
+        let text = raw.get();
+        if text.len() > Self::DEFLATE_OVER {
+            use std::io::Write;
+            let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+            if enc.write_all(text.as_bytes()).is_ok()
+                && let Ok(bytes) = enc.finish()
+            {
+                return Metadata(MetadataText::Deflated(bytes.into_boxed_slice()));
+            }
+        }
+        Metadata(MetadataText::Plain(raw))
+    }
+
+    /// The JSON text.
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.0 {
+            MetadataText::Plain(raw) => raw.get().into(),
+            MetadataText::Deflated(bytes) => {
+                use std::io::Read;
+                let mut text = String::new();
+                match flate2::read::DeflateDecoder::new(&bytes[..]).read_to_string(&mut text) {
+                    Ok(_) => text.into(),
+                    // Only our own deflated text is read here; were it damaged, `{}` is the
+                    // honest answer.
+                    Err(_) => "{}".into(),
+                }
+            }
+        }
     }
 
     /// The front matter as a tree (parsed on each call).
     pub fn to_value(&self) -> serde_json::Value {
-        serde_json::from_str(self.0.get()).unwrap_or_default()
+        serde_json::from_str(&self.text()).unwrap_or_default()
     }
 
     /// One top-level key (parses the front matter).
     pub fn get(&self, key: &str) -> Option<serde_json::Value> {
-        match self.to_value() {
-            serde_json::Value::Object(mut map) => map.remove(key),
-            _ => None,
-        }
+        // The other keys are skipped, not built into trees (widget examples and evaluation
+        // tables are most of a large front matter).
+        let text = self.text();
+        let map: BTreeMap<String, &serde_json::value::RawValue> = serde_json::from_str(&text).ok()?;
+        serde_json::from_str(map.get(key)?.get()).ok()
     }
 
     /// Whether there are no keys.
     pub fn is_empty(&self) -> bool {
-        self.0.get() == "{}"
+        matches!(&self.0, MetadataText::Plain(raw) if raw.get() == "{}")
+    }
+}
+
+impl<'de> Deserialize<'de> for Metadata {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Kept as written: parsing numbers and printing them again could change their digits.
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        Ok(Metadata::from_text(raw))
+    }
+}
+
+/// A [`BaseModel`] as a report holds it (`modelgate merge` reads reports back).
+#[derive(Deserialize)]
+struct BaseModelRead {
+    id: String,
+    licence: Option<String>,
+    category: Option<Category>,
+    resolved_by: Option<String>,
+    #[serde(default)]
+    source: Option<Source>,
+    #[serde(default)]
+    cycle: Vec<String>,
+    evidence: Evidence,
+}
+
+impl<'de> Deserialize<'de> for BaseModel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let b = BaseModelRead::deserialize(deserializer)?;
+        let resolved_by = match b.resolved_by.as_deref() {
+            None => None,
+            Some("scan") => Some("scan"),
+            Some("catalogue") => Some("catalogue"),
+            Some(other) => return Err(serde::de::Error::custom(format!("unknown resolved_by `{other}`"))),
+        };
+        let BaseModelRead { id, licence, category, source, cycle, evidence, .. } = b;
+        Ok(BaseModel { id, licence, category, resolved_by, source, cycle, evidence })
     }
 }
 
 impl Serialize for Metadata {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        match &self.0 {
+            MetadataText::Plain(raw) => raw.serialize(serializer),
+            MetadataText::Deflated(_) => {
+                let raw = serde_json::value::RawValue::from_string(self.text().into_owned())
+                    .map_err(serde::ser::Error::custom)?;
+                raw.serialize(serializer)
+            }
+        }
     }
 }
 
@@ -239,7 +331,7 @@ pub struct CardMeta {
 }
 
 /// One heading of a card body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {
     /// Heading text.
     pub title: String,
@@ -254,7 +346,7 @@ pub struct Section {
     pub filled: bool,
     /// The start of its own text (at most 500 characters, lines joined), for sections on intended
     /// use, out-of-scope use, limitations and training data: what BOMs carry as considerations.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub excerpt: Option<String>,
 }
 
@@ -268,7 +360,7 @@ pub struct LicenceText {
 }
 
 /// A weight file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeightFile {
     /// Relative path.
     pub file: String,
@@ -277,7 +369,7 @@ pub struct WeightFile {
     /// Size in bytes.
     pub bytes: u64,
     /// SHA-256 of the whole file, hex, when `--hash` was given (set after the scan, by `app`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sha256: Option<String>,
     /// What the file's own header says (empty for formats whose header is not read).
     #[serde(flatten)]
@@ -293,79 +385,79 @@ impl WeightFile {
 
 /// Facts a weight file states about itself, read from its header only. Nothing here is a
 /// judgement: which imports are unsafe, or which licence the text names, is decided later.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeightHeader {
     /// The format the file name's extension names, set only when the content is another one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub extension_format: Option<WeightFormat>,
     /// The licence the header declares.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub licence: Option<HeaderLicence>,
     /// Base models the header names (GGUF `general.base_model.*`): a Hub URL when given, else
     /// `organization/name` or the name.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub base_models: Vec<String>,
     /// Number of tensors.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tensors: Option<u64>,
     /// Number of parameters (sum of the tensors' element counts).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parameters: Option<u64>,
     /// Tensor element types, sorted (`F16`, `BF16`, `Q4_K` …).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub dtypes: Vec<String>,
     /// GGUF `general.file_type`, by name (`Q4_K_M`, `F16` …).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub quantisation: Option<String>,
     /// Whether a GGUF carries `tokenizer.chat_template` (a Jinja program run by chat front ends).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub chat_template: bool,
     /// What walking the file's pickles found (PyTorch checkpoints, raw pickles, joblib).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub pickle: Option<PickleScan>,
     /// Names of the Keras `Lambda` layers in the model config; absent when no config was found.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub lambda_layers: Option<Vec<String>>,
     /// Other header keys as written (safetensors `__metadata__`, GGUF scalars and short arrays,
     /// ONNX producer, opsets and `metadata_props`, Keras version), long values shortened.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", default)]
     pub metadata: std::collections::BTreeMap<String, serde_json::Value>,
     /// What the reader noticed or could not read (a legacy torch file, a limit reached).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub notes: Vec<String>,
     /// Why the header could not be read to its end (corrupt, truncated, or a length field past a
     /// limit); the facts above are those read before that point.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub header_error: Option<String>,
 }
 
 /// A licence as a weight header declares it, with the same three keys a card has.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeaderLicence {
     /// An id or SPDX expression (`general.license`, `__metadata__.license`, ONNX `model_license`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub license: Option<String>,
     /// A licence name (`general.license.name`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub name: Option<String>,
     /// A licence URL (`general.license.link`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub link: Option<String>,
 }
 
 /// The globals a file's pickles import, found by walking their opcodes (never by unpickling).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PickleScan {
     /// Every imported global as `module.name`, sorted and unique (control characters escaped).
     pub imports: Vec<String>,
     /// The pickle streams walked (zip members, or `pickle 1`… for concatenated pickles).
     pub streams: Vec<String>,
     /// Highest pickle protocol seen.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub protocol: Option<u8>,
     /// Set when the walk stopped where Python's unpickler would go on (a limit of ours,
     /// compressed or embedded data), so imports after that point are unknown.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub unverified: Option<String>,
 }
 
@@ -402,7 +494,7 @@ pub enum Parsed {
 }
 
 /// A place in code or configuration (or an inventory line) that names a model.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct CodeReference {
     /// Relative path.
     pub file: String,
@@ -453,7 +545,7 @@ pub struct Reference {
 }
 
 /// A line of an inventory file (`--inventory`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryEntry {
     /// The inventory file, as given.
     pub file: String,
@@ -463,16 +555,16 @@ pub struct InventoryEntry {
     #[serde(skip)]
     pub id: String,
     /// Pinned revision, when the inventory gives one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub revision: Option<String>,
     /// Owning team.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub team: Option<String>,
     /// Deployment region.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub region: Option<String>,
     /// Every other column, as written.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub columns: BTreeMap<String, String>,
 }
 
@@ -681,7 +773,7 @@ pub struct Assembled {
 // identify → classify → evaluate → report
 
 /// Where a fact was found.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Evidence {
     /// Relative path.
     pub file: String,
@@ -690,12 +782,12 @@ pub struct Evidence {
     /// What kind of evidence.
     pub kind: EvidenceKind,
     /// The value as written there (`license: llama3.1` → `llama3.1`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub value: Option<String>,
 }
 
 /// One licence of a model.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LicencePart {
     /// Catalogue id (or the declared name, when it is not in the catalogue).
     pub id: String,
@@ -757,7 +849,7 @@ pub struct Conflict {
 }
 
 /// A restriction that applies to a model.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Restriction {
     /// Kind.
     pub kind: RestrictionKind,
@@ -766,19 +858,19 @@ pub struct Restriction {
     /// Where it comes from (licence clause, card key, base model).
     pub evidence: Vec<Evidence>,
     /// The licence that imposes it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub licence: Option<String>,
     /// Set when the restriction comes from a base model rather than the model's own licence.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub inherited_from: Option<String>,
     /// `user-threshold`: monthly active users.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub users: Option<u64>,
     /// `revenue-threshold`: annual revenue, US$.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub revenue_usd: Option<u64>,
     /// `territorial`: excluded regions.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub regions: Vec<String>,
 }
 
@@ -823,10 +915,10 @@ pub struct BaseModel {
     /// How we know: `scan` (a card for it was found in this scan) or `catalogue`.
     pub resolved_by: Option<&'static str>,
     /// For `scan`: the source of the record it resolved to (`repository`, `hf-cache`, `hub` …).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source: Option<Source>,
     /// Set when the chain of bases loops back: the ids around the loop, this model first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub cycle: Vec<String>,
     /// The `base_model:` line.
     pub evidence: Evidence,
@@ -870,7 +962,7 @@ pub struct IdentifiedDataset {
 }
 
 /// How open a model is.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Openness {
     /// Weights.
     pub weights: WeightsOpenness,
@@ -891,7 +983,7 @@ pub struct Openness {
 }
 
 /// The Model Openness Framework verdict on one model.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MofVerdict {
     /// The best class whose every required component is present under an open licence.
     pub class: Option<MofClass>,
@@ -903,7 +995,7 @@ pub struct MofVerdict {
 }
 
 /// One MOF component of one model.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MofComponentVerdict {
     /// The framework's name for it.
     pub name: MofComponent,
@@ -913,7 +1005,7 @@ pub struct MofComponentVerdict {
     pub licence: Option<String>,
     /// Where that licence came from: the component's own, a release-wide licence for its
     /// content type, or the distribution licence.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub licence_from: Option<LicenceScope>,
     /// The verdict.
     pub status: MofStatus,
@@ -925,12 +1017,12 @@ pub struct MofComponentVerdict {
     pub evidence: Vec<Evidence>,
     /// A substitution or warning (a paper standing for the report, a licence that is open but
     /// not written for this kind of content).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub note: Option<String>,
 }
 
 /// The OSI Open Source AI Definition 1.0 test.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OsaidVerdict {
     /// Whether every required element is there under open terms and nothing restricts use.
     pub pass: bool,
@@ -948,7 +1040,7 @@ pub struct Assessed {
 }
 
 /// A policy finding.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Finding {
     /// Rule id.
     pub rule: String,
@@ -966,12 +1058,12 @@ pub struct Finding {
     pub help: String,
     /// Stable hash of rule, model and content (never the line), set by the sink; baselines and
     /// SARIF match findings across scans by it.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub fingerprint: String,
 }
 
 /// A finding that a waiver or the baseline keeps from failing the scan; reported, not counted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppressed {
     /// The finding, as it would have been reported.
     #[serde(flatten)]
@@ -981,7 +1073,7 @@ pub struct Suppressed {
 }
 
 /// What suppressed a finding.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Suppression {
     /// A `[[waiver]]` of the configuration.
@@ -989,10 +1081,10 @@ pub enum Suppression {
         /// The reason the waiver gives.
         reason: String,
         /// Its expiry date, `YYYY-MM-DD`.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none", default)]
         expires: Option<String>,
         /// The licence hash it is pinned to.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none", default)]
         licence_hash: Option<String>,
         /// The configuration file.
         file: String,

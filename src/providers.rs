@@ -174,6 +174,8 @@ pub struct Providers {
     /// (provider index, is a call site) per client/context pattern.
     sites: Vec<(usize, bool)>,
     site_set: RegexSet,
+    /// Every call and site pattern in multi-line mode, to screen a whole file at once.
+    text_set: RegexSet,
     /// (provider index, model index) per model pattern.
     models: Vec<(usize, usize)>,
     model_set: RegexSet,
@@ -267,7 +269,11 @@ impl Providers {
             .map_err(|e| ProviderError::Invalid { file: "*".into(), message: e.to_string() })?;
         let model_set = RegexSet::new(&model_patterns)
             .map_err(|e| ProviderError::Invalid { file: "*".into(), message: e.to_string() })?;
-        Ok(Providers { providers, calls, call_set, sites, site_set, models, model_set })
+        // `^` at every line start: a pattern that matches on a line then matches in the text.
+        let text_set =
+            RegexSet::new(calls.iter().map(|c| &c.def.pattern).chain(&site_patterns).map(|p| format!("(?m:{p})")))
+                .map_err(|e| ProviderError::Invalid { file: "*".into(), message: e.to_string() })?;
+        Ok(Providers { providers, calls, call_set, sites, site_set, text_set, models, model_set })
     }
 
     /// Every provider, sorted by id.
@@ -293,6 +299,13 @@ impl Providers {
             return Vec::new();
         }
         self.call_set.matches(line).into_iter().map(|i| &self.calls[i]).collect()
+    }
+
+    /// Whether a call or site pattern may match on some line of `text`: false means no line
+    /// needs [`Providers::calls_on`] or [`Providers::sites_on`]. One pass over the file instead
+    /// of two searches per line (the profile of a 100,000-file tree: most of the scan's CPU).
+    pub fn may_match_in(&self, text: &str) -> bool {
+        self.text_set.is_match(text)
     }
 
     /// Providers whose client or context patterns match on a line: (provider index, is a call

@@ -135,14 +135,9 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
                 }
             }
             with_text_all(artifact, limits, |text| {
-                let (card, hits) = card::parse_with(&artifact.rel, text, &limits.input);
+                let (card, hits) = card::parse_keeping(&artifact.rel, text, &limits.input, limits.keep_card_text);
                 let mut out: Vec<Parsed> = hits.into_iter().map(|m| limit_problem(&artifact.rel, m)).collect();
-                out.extend(card.map(|mut c| {
-                    if !limits.keep_card_text {
-                        c.text = String::new();
-                    }
-                    Parsed::Card(Box::new(c))
-                }));
+                out.extend(card.map(|c| Parsed::Card(Box::new(c))));
                 out
             })
         }

@@ -42,6 +42,11 @@ pub fn scan_with(
     let mut long = LongLines::default();
     let lines = code_lines(language, text, max_line, &mut long);
     let mut found = Found::default();
+    // The lines are the text's own (a notebook's are decoded from JSON) and whole (a longer one
+    // is cut, which could end a match the whole line would not): then a file the patterns miss
+    // has no line they match.
+    let screen = language != Language::Notebook && !text.split('\n').any(|l| l.len() > max_line);
+    found.screened_out = screen && !providers.may_match_in(text);
     for (line_no, line) in &lines {
         scan_line(providers, file, language, *line_no, line, is_local, &mut found);
     }
@@ -75,6 +80,8 @@ struct Found {
     candidates: Vec<Candidate>,
     /// (line, value) pairs a call pattern already used.
     taken: BTreeSet<(u32, String)>,
+    /// Set when no call or site pattern can match in the file: lines skip those searches.
+    screened_out: bool,
 }
 
 fn scan_line(
@@ -86,11 +93,16 @@ fn scan_line(
     is_local: &dyn Fn(&str) -> bool,
     found: &mut Found,
 ) {
-    for (provider, call) in providers.sites_on(line) {
-        found.sites.push(Site { line: line_no, provider, call });
-    }
     let family = if language == Language::Notebook { Language::Python } else { language };
-    for call in providers.calls_on(line) {
+    let calls = if !found.screened_out {
+        for (provider, call) in providers.sites_on(line) {
+            found.sites.push(Site { line: line_no, provider, call });
+        }
+        providers.calls_on(line)
+    } else {
+        Vec::new()
+    };
+    for call in calls {
         if !call.def.languages.is_empty() && !call.def.languages.contains(&family) {
             continue;
         }

@@ -6,6 +6,7 @@ mod cyclonedx;
 mod github;
 mod html;
 mod json;
+pub mod jsonl;
 mod junit;
 pub mod licences;
 mod markdown;
@@ -18,13 +19,13 @@ mod terminal;
 
 use std::{collections::BTreeMap, io};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{
     evaluate::pack::Rule,
     model::{
-        Assessed, BaseModel, CodeReference, Evidence, Finding, IdentifiedDataset, InventoryEntry, LicencePart,
-        Openness, Restriction, Section, Suppressed, Suppression, WeightFile,
+        Assessed, BaseModel, CodeReference, Evidence, Finding, Identified, IdentifiedDataset, InventoryEntry,
+        LicencePart, ModelEvidence, Openness, Restriction, Section, Suppressed, Suppression, WeightFile,
     },
     pin,
     vocab::{Category, Severity, Source, WeightsOpenness},
@@ -40,6 +41,9 @@ pub enum Format {
     Terminal,
     /// The JSON report (schema version 1).
     Json,
+    /// JSON Lines: a `meta` line, one line per model, dataset, finding and suppressed finding,
+    /// and a `summary` line; `modelgate merge` reads it back.
+    Jsonl,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
     /// GitHub Actions workflow commands (annotations on the files).
@@ -90,6 +94,7 @@ pub fn write(report: &Report, format: Format, out: &mut dyn io::Write, options: 
     match format {
         Format::Terminal => terminal::write(report, out, &options),
         Format::Json => json::write(report, out),
+        Format::Jsonl => jsonl::write(report, out),
         Format::Sarif => sarif::write(report, out, &options),
         Format::Github => github::write(report, out, &options),
         Format::Junit => junit::write(report, out, &options),
@@ -103,11 +108,12 @@ pub fn write(report: &Report, format: Format, out: &mut dyn io::Write, options: 
 }
 
 /// The whole report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Report {
     /// Shape version.
     pub schema_version: u32,
     /// Which tool made it.
+    #[serde(deserialize_with = "same_tool")]
     pub tool: Tool,
     /// The policy packs applied.
     pub policy: Vec<String>,
@@ -120,13 +126,46 @@ pub struct Report {
     /// Findings a waiver or the baseline keeps from counting, each with its `suppression`.
     pub suppressed: Vec<Suppressed>,
     /// The configuration file applied, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub config: Option<String>,
     /// Counts.
     pub summary: Summary,
     /// The rules that ran (for SARIF's rule metadata); not part of the JSON report.
     #[serde(skip)]
     pub rules: Vec<Rule>,
+    /// The part of the models this report covers (`scan --shard K/N`); absent for a whole scan.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub shard: Option<crate::shard::Shard>,
+    /// What the scan read, as the user named it (directories, `--hf-cache DIR` …): written in
+    /// shard reports only, so `merge` renders the same headings a whole scan does.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub scanned: Vec<String>,
+}
+
+/// The `tool` of a report read back (`modelgate merge`): it must be this very version, since
+/// merging reports of different versions would not give what one scan gives.
+fn same_tool<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Tool, D::Error> {
+    #[derive(Deserialize)]
+    struct Written {
+        name: String,
+        version: String,
+    }
+    let w = Written::deserialize(deserializer)?;
+    let ours = Tool::current();
+    if w.name != ours.name || w.version != ours.version {
+        return Err(serde::de::Error::custom(format!(
+            "the report was written by {} {}, this is {} {}; scan again with this version",
+            w.name, w.version, ours.name, ours.version
+        )));
+    }
+    Ok(ours)
+}
+
+impl Tool {
+    /// This build.
+    pub fn current() -> Tool {
+        Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") }
+    }
 }
 
 /// Tool name and version.
@@ -139,7 +178,7 @@ pub struct Tool {
 }
 
 /// One model.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ModelReport {
     /// Model id.
     pub id: String,
@@ -165,27 +204,27 @@ pub struct ModelReport {
     /// clarifications to.
     pub licence_hash: String,
     /// Parameter count from the weight headers (largest set of shards), when they give one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parameters: Option<u64>,
     /// The card, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub card: Option<CardReport>,
     /// Every source that named the model, `source` first.
     pub sources: Vec<Source>,
     /// Commit of a Hub repository or cache snapshot; model layer digest of an Ollama model.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub revision: Option<String>,
     /// Branches or tags pointing at the revision.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub refs: Vec<String>,
     /// For a model behind a provider's API: the provider id.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub vendor: Option<String>,
     /// Every place in code or configuration that names the model.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub references: Vec<CodeReference>,
     /// The inventory lines that list it, with their columns.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub inventory: Vec<InventoryEntry>,
     /// The Model Openness Tool file the model was read from, kept for `--format mof`.
     #[serde(skip)]
@@ -194,15 +233,15 @@ pub struct ModelReport {
     #[serde(skip)]
     pub pipeline_tag: Option<String>,
     /// `model_type` of the model's `config.json`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub model_type: Option<String>,
     /// `architectures` of the model's `config.json`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub architectures: Vec<String>,
 }
 
 /// A licence in the report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct LicenceReport {
     /// Catalogue id or expression of ids.
     pub id: String,
@@ -219,7 +258,7 @@ pub struct LicenceReport {
 }
 
 /// The card part of a model.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct CardReport {
     /// Card file.
     pub file: String,
@@ -228,14 +267,14 @@ pub struct CardReport {
     /// Headings, with what they are about and whether they were filled in.
     pub sections: Vec<Section>,
     /// `gated:` value.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub gated: Option<String>,
     /// The front matter as written, unknown keys included.
     pub metadata: crate::model::Metadata,
 }
 
 /// One dataset card.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct DatasetReport {
     /// Dataset id.
     pub id: String,
@@ -246,12 +285,12 @@ pub struct DatasetReport {
     /// Where it came from.
     pub source: Source,
     /// Commit of a Hub repository or cache snapshot.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub revision: Option<String>,
 }
 
 /// Counts.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Summary {
     /// Models.
     pub models: usize,
@@ -274,7 +313,7 @@ pub struct Summary {
 }
 
 /// How much of what was found depends on hosted APIs: the lock-in view.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct LockIn {
     /// Models reached through a provider's API.
     pub hosted_models: usize,
@@ -296,9 +335,20 @@ impl Report {
         findings: Vec<Finding>,
         policy: Vec<String>,
     ) -> Report {
+        Report::from_assessed(models.to_vec(), datasets, findings, policy)
+    }
+
+    /// [`Report::new`], taking the models: their data moves into the report instead of being
+    /// copied, so a scan of many models holds one copy of each (issue 9: 50,000 models).
+    pub fn from_assessed(
+        models: Vec<Assessed>,
+        datasets: &[IdentifiedDataset],
+        findings: Vec<Finding>,
+        policy: Vec<String>,
+    ) -> Report {
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         let mut licence_categories = BTreeMap::new();
-        for m in models {
+        for m in &models {
             *licence_categories.entry(m.identified.licensing.category).or_insert(0) += 1;
         }
         let summary = Summary {
@@ -309,14 +359,14 @@ impl Report {
             waived: 0,
             baselined: 0,
             licence_categories,
-            sources: sources(models),
-            lock_in: lock_in(models),
+            sources: sources(&models),
+            lock_in: lock_in(&models),
         };
         Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
+            tool: Tool::current(),
             policy,
-            models: models.iter().map(model_report).collect(),
+            models: models.into_iter().map(model_report).collect(),
             datasets: datasets
                 .iter()
                 .map(|d| DatasetReport {
@@ -332,6 +382,8 @@ impl Report {
             config: None,
             summary,
             rules: Vec::new(),
+            shard: None,
+            scanned: Vec::new(),
         }
     }
 
@@ -342,6 +394,49 @@ impl Report {
         self.summary.baselined = suppressed.len() - self.summary.waived;
         self.suppressed = suppressed;
         self
+    }
+
+    /// Counts the summary again from the models, findings and suppressed findings the report
+    /// holds (what [`Report::new`] counts from the pipeline's data): a merged report's summary.
+    pub fn summarise(&mut self) {
+        let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
+        let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
+        let mut licence_categories = BTreeMap::new();
+        let mut sources = BTreeMap::new();
+        let mut lock_in = LockIn::default();
+        for m in &self.models {
+            *licence_categories.entry(m.licence.category).or_insert(0) += 1;
+            let mut seen = m.sources.clone();
+            seen.push(m.source);
+            seen.sort();
+            seen.dedup();
+            for s in seen {
+                *sources.entry(s).or_insert(0) += 1;
+            }
+            if let Some(vendor) = &m.vendor {
+                lock_in.hosted_models += 1;
+                lock_in.call_sites += m.references.len();
+                *lock_in.vendors.entry(vendor.clone()).or_insert(0) += 1;
+                if m.openness.weights == WeightsOpenness::Closed {
+                    lock_in.closed_api_models += 1;
+                }
+            }
+        }
+        if !self.models.is_empty() {
+            lock_in.closed_api_percent = (lock_in.closed_api_models * 100 + self.models.len() / 2) / self.models.len();
+        }
+        let waived = self.suppressed.iter().filter(|s| matches!(s.suppression, Suppression::Waiver { .. })).count();
+        self.summary = Summary {
+            models: self.models.len(),
+            errors,
+            warnings,
+            notes,
+            waived,
+            baselined: self.suppressed.len() - waived,
+            licence_categories,
+            sources,
+            lock_in,
+        };
     }
 
     /// The most severe finding, if any.
@@ -394,48 +489,48 @@ fn licence_report(l: &crate::model::Licensing) -> LicenceReport {
     }
 }
 
-fn model_report(a: &Assessed) -> ModelReport {
-    let m = &a.identified;
-    let e = &m.evidence;
+fn model_report(a: Assessed) -> ModelReport {
+    let licence_hash = pin::licence_hash(&a.identified.evidence);
+    let parameters = a.identified.evidence.parameters();
+    let Identified { evidence: e, licensing, restrictions, bases, .. } = a.identified;
+    let ModelEvidence { id, source, location, card, weights, provenance: p, mot, configs, .. } = e;
+    let pipeline_tag = card.as_ref().and_then(|c| c.meta.pipeline_tag.clone());
+    let mut sources = vec![source];
+    for x in &p.sources {
+        if !sources.contains(x) {
+            sources.push(*x);
+        }
+    }
     ModelReport {
-        id: e.id.clone(),
-        source: e.source,
-        location: e.location.clone(),
-        licence: licence_report(&m.licensing),
-        restrictions: m.restrictions.clone(),
-        openness: a.openness.clone(),
-        base_models: m.bases.iter().map(|b| b.id.clone()).collect(),
-        lineage: m.bases.clone(),
-        datasets: e.card.as_ref().map(|c| c.meta.datasets.clone()).unwrap_or_default(),
-        weights: e.weights.clone(),
-        licence_hash: pin::licence_hash(e),
-        parameters: e.parameters(),
-        card: e.card.as_ref().map(|c| CardReport {
-            file: c.file.clone(),
+        id,
+        source,
+        location,
+        licence: licence_report(&licensing),
+        restrictions,
+        openness: a.openness,
+        base_models: bases.iter().map(|b| b.id.clone()).collect(),
+        lineage: bases,
+        datasets: card.as_ref().map(|c| c.meta.datasets.clone()).unwrap_or_default(),
+        weights,
+        licence_hash,
+        parameters,
+        card: card.map(|c| CardReport {
+            file: c.file,
             recognised: c.recognised,
-            sections: c.sections.clone(),
-            gated: c.meta.gated.as_ref().map(|g| g.value.clone()),
-            metadata: c.metadata.clone(),
+            sections: c.sections,
+            gated: c.meta.gated.map(|g| g.value),
+            metadata: c.metadata,
         }),
-        sources: {
-            let mut s = vec![e.source];
-            for x in &e.provenance.sources {
-                if !s.contains(x) {
-                    s.push(*x);
-                }
-            }
-            s
-        },
-        revision: e.provenance.revision.clone(),
-        refs: e.provenance.refs.clone(),
-        vendor: e.provenance.hosted.as_ref().map(|h| h.provider.clone()),
-        references: e.provenance.references.clone(),
-        inventory: e.provenance.inventory.clone(),
-        mot: e.mot.clone(),
-        pipeline_tag: e.card.as_ref().and_then(|c| c.meta.pipeline_tag.clone()),
-        model_type: e.configs.iter().find_map(|c| c.model_type.clone()),
-        architectures: e
-            .configs
+        sources,
+        revision: p.revision,
+        refs: p.refs,
+        vendor: p.hosted.map(|h| h.provider),
+        references: p.references,
+        inventory: p.inventory,
+        mot,
+        pipeline_tag,
+        model_type: configs.iter().find_map(|c| c.model_type.clone()),
+        architectures: configs
             .iter()
             .find(|c| !c.architectures.is_empty())
             .map_or_else(Vec::new, |c| c.architectures.clone()),
