@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{links, sections};
 use crate::{
     limits::{InputLimits, LimitName},
-    model::{Card, CardKind, CardMeta, Located, Metadata, Section},
+    model::{Card, CardKind, CardLink, CardMeta, Located, Metadata, Section},
 };
 
 /// Keys that make front matter a model card.
@@ -79,46 +79,26 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
     let card_name = is_card_name(file);
     let split = split_front_matter(text);
     match split {
-        FrontMatter::None => card_name.then(|| {
-            let sections = index_sections(text, 1, limits, hits);
-            Card {
-                file: file.to_string(),
-                kind: CardKind::Model,
-                meta: CardMeta::default(),
-                metadata: Metadata::empty(),
-                licence_section: sections::licence_section(text, 1, &sections),
-                links: links::extract(text, 1, &sections),
-                sections,
-                parse_error: None,
-                recognised: false,
-                text: String::new(),
-            }
-        }),
+        FrontMatter::None => {
+            card_name.then(|| bare(file, CardKind::Model, CardMeta::default(), Body::read(text, 1, limits, hits)))
+        }
         FrontMatter::Unterminated { yaml } => {
             let looks_like_card = card_name || has_card_key_lines(yaml);
             looks_like_card.then(|| {
                 let (meta, kind) = fallback_meta(yaml);
                 Card {
-                    file: file.to_string(),
-                    kind,
-                    meta,
-                    metadata: Metadata::empty(),
-                    sections: Vec::new(),
                     parse_error: Some(Located {
                         value: "front matter opened with `---` on line 1 is never closed".to_string(),
                         line: 1,
                     }),
                     recognised: true,
-                    licence_section: None,
-                    text: String::new(),
-                    links: Vec::new(),
+                    // Where the body starts is unknown: no sections, links or licence section.
+                    ..bare(file, kind, meta, Body::default())
                 }
             })
         }
         FrontMatter::Block { yaml, body, body_line } => {
-            let sections = index_sections(body, body_line, limits, hits);
-            let licence_section = sections::licence_section(body, body_line, &sections);
-            let links = links::extract(body, body_line, &sections);
+            let body = Body::read(body, body_line, limits, hits);
             let parsed = if yaml.len() as u64 > limits.front_matter {
                 Err(YamlError::Limit(format!(
                     "the front matter is {} bytes; it was not parsed as YAML, only read line by line for its licence ({})",
@@ -133,19 +113,11 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                     let keys = key_lines(yaml);
                     let Some(map) = metadata.as_object() else {
                         return card_name.then(|| Card {
-                            file: file.to_string(),
-                            kind: CardKind::Model,
-                            meta: CardMeta::default(),
-                            metadata: Metadata::empty(),
-                            sections,
                             parse_error: (!metadata.is_null()).then(|| Located {
                                 value: "front matter is not a mapping of keys to values".to_string(),
                                 line: 2,
                             }),
-                            recognised: false,
-                            licence_section,
-                            text: String::new(),
-                            links,
+                            ..bare(file, CardKind::Model, CardMeta::default(), body)
                         });
                     };
                     let kind = kind_of(map.keys().map(String::as_str));
@@ -155,16 +127,10 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                     }
                     let (meta, problem) = extract_meta(map, &keys, yaml);
                     Some(Card {
-                        file: file.to_string(),
-                        kind: kind.unwrap_or(CardKind::Model),
-                        meta,
                         metadata: Metadata::from_value(&metadata),
-                        sections,
                         parse_error: problem,
                         recognised,
-                        licence_section,
-                        text: String::new(),
-                        links,
+                        ..bare(file, kind.unwrap_or(CardKind::Model), meta, body)
                     })
                 }
                 Err(error) => {
@@ -178,22 +144,47 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                     };
                     looks_like_card.then(|| {
                         let (meta, kind) = fallback_meta(yaml);
-                        Card {
-                            file: file.to_string(),
-                            kind,
-                            meta,
-                            metadata: Metadata::empty(),
-                            sections,
-                            parse_error,
-                            recognised: true,
-                            licence_section,
-                            text: String::new(),
-                            links,
-                        }
+                        Card { parse_error, recognised: true, ..bare(file, kind, meta, body) }
                     })
                 }
             }
         }
+    }
+}
+
+/// What a card's Markdown body gives: its headings, its licence section and its links.
+#[derive(Default)]
+struct Body {
+    sections: Vec<Section>,
+    licence_section: Option<Located<String>>,
+    links: Vec<CardLink>,
+}
+
+impl Body {
+    /// Reads a body whose first line is `first_line` of the file.
+    fn read(text: &str, first_line: u32, limits: &InputLimits, hits: &mut Vec<String>) -> Body {
+        let sections = index_sections(text, first_line, limits, hits);
+        Body {
+            licence_section: sections::licence_section(text, first_line, &sections),
+            links: links::extract(text, first_line, &sections),
+            sections,
+        }
+    }
+}
+
+/// A card with its body read and nothing (yet) from front matter or errors.
+fn bare(file: &str, kind: CardKind, meta: CardMeta, body: Body) -> Card {
+    Card {
+        file: file.to_string(),
+        kind,
+        meta,
+        metadata: Metadata::empty(),
+        sections: body.sections,
+        parse_error: None,
+        recognised: false,
+        licence_section: body.licence_section,
+        text: String::new(),
+        links: body.links,
     }
 }
 
