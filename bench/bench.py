@@ -159,8 +159,12 @@ def scancode_ids(json_path, root):
         if f.get("type") != "file":
             continue
         path = f["path"]
-        # ScanCode paths start with the scanned directory's name.
-        rel = path.split("/", 1)[1] if "/" in path else path
+        if os.path.isabs(path):
+            # Provenant writes absolute paths.
+            rel = os.path.relpath(path, root)
+        else:
+            # ScanCode's start with the scanned directory's name.
+            rel = path.split("/", 1)[1] if "/" in path else path
         expr = f.get("detected_license_expression") or f.get("license_expression")
         if expr is None and f.get("license_detections"):
             expr = f["license_detections"][0].get("license_expression")
