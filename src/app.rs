@@ -92,14 +92,7 @@ fn for_terminal(buffer: Vec<u8>, plain: bool, colour: bool) -> Vec<u8> {
 
 /// Writes to standard output; a reader closing the pipe early is not an error.
 fn print(buffer: &[u8]) -> Result<()> {
-    let mut stdout = io::stdout().lock();
-    if let Err(e) = stdout.write_all(buffer).and_then(|()| stdout.flush()) {
-        // A closed pipe (`| head`) is the reader's choice, not a failure of the scan.
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            return Err(e).context("cannot write to standard output");
-        }
-    }
-    Ok(())
+    output::render(None, |out| out.write_all(buffer))
 }
 
 fn scan(args: &ScanArgs) -> Result<u8> {

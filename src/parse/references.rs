@@ -43,9 +43,9 @@ pub fn scan_with(
     let lines = code_lines(language, text, max_line, &mut long);
     let mut found = Found::default();
     // The lines are the text's own (a notebook's are decoded from JSON) and whole (a longer one
-    // is cut, which could end a match the whole line would not): then a file the patterns miss
-    // has no line they match.
-    let screen = language != Language::Notebook && !text.split('\n').any(|l| l.len() > max_line);
+    // is cut, which could end a match the whole line would not; `code_lines` counted those):
+    // then a file the patterns miss has no line they match.
+    let screen = language != Language::Notebook && long.count == 0;
     found.screened_out = screen && !providers.may_match_in(text);
     for (line_no, line) in &lines {
         scan_line(providers, file, language, *line_no, line, is_local, &mut found);
