@@ -25,6 +25,7 @@ use crate::{
     pin, recognise,
     report::{self, Format, RenderOptions, Report, rules::RulesFormat},
     sanitize,
+    timings::Timings,
 };
 
 mod commands;
@@ -120,7 +121,8 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         }
     }
     let gate = Gate::from_args(args)?;
-    let report = build_gated_report(args, &gate)?;
+    let mut timings = Timings::from_env();
+    let report = pipeline(args, &gate, &mut timings)?;
 
     let options = RenderOptions {
         colour: colour(args.color, args.output.as_deref()) && args.format == Format::Terminal,
@@ -132,6 +134,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         template: args.template.clone(),
     };
     emit(&report, args.format, args.output.as_deref(), options)?;
+    timings.mark("report");
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &baseline::of(&report.findings, &report.suppressed))?;
     }
@@ -263,6 +266,11 @@ pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
 /// Runs the pipeline over every root: walk (minus excluded paths), parse, assemble, identify,
 /// clarify, classify, keep the changed models in diff mode, evaluate, sink.
 pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
+    pipeline(args, gate, &mut Timings::from_env())
+}
+
+/// [`build_gated_report`], marking each stage's end in `timings`.
+fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Report> {
     let walk = WalkOptions {
         hidden: args.hidden,
         no_ignore: args.no_ignore,
@@ -289,6 +297,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let mut weight_paths = std::collections::BTreeMap::new();
     for root in &args.paths {
         let mut found = discover::walk(root, &walk);
+        timings.mark("discover");
         found.artifacts.retain(|a| !gate.excluded(&a.rel));
         found.problems.retain(|p| !gate.excluded(&p.file));
         if several {
@@ -312,6 +321,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
             weight_paths.extend(weights_of(&found.artifacts));
         }
         parsed.extend(parse::parse_all(&found.artifacts, limits));
+        timings.mark("parse");
     }
     let root_name = match (args.paths.as_slice(), &args.mof) {
         ([root], _) => root_name(root),
@@ -334,7 +344,9 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
         add_stored(&mut assembled, Stored { entries, problems: Vec::new() }, entry_limits);
     }
     assemble::merge(&mut assembled);
+    timings.mark("assemble");
     let mut identified = identify::identify(assembled);
+    timings.mark("identify");
     if let Some(shard) = args.shard {
         // After identification, so lineage sees every model as one scan does; the shard's
         // models alone are classified, evaluated and reported (with every dataset in view, as
@@ -348,6 +360,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     };
     let raised = clarify::apply(&mut identified.models, clarifications, &gate.sink.rules, gate.sink.report_unused);
     let mut assessed = classify::classify(identified.models, &identified.datasets);
+    timings.mark("classify");
     if let Some(shard) = args.shard {
         identified.datasets.retain(|d| shard.contains(&d.evidence.id));
     }
@@ -367,6 +380,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
         .map(|m| (m.identified.evidence.id.clone(), pin::licence_hash(&m.identified.evidence)))
         .collect();
     let mut sunk = sink::sink(findings, raised, &sink_config);
+    timings.mark("evaluate");
     // Messages and paths quote scanned files: each stays on its line, with no escapes, in
     // every format.
     for f in sunk.findings.iter_mut().chain(sunk.suppressed.iter_mut().map(|s| &mut s.finding)) {
@@ -379,6 +393,7 @@ pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
         Report::from_assessed(assessed, &identified.datasets, sunk.findings, policy).with_suppressed(sunk.suppressed);
     report.rules = evaluate::enabled_rules(&packs).into_iter().cloned().collect();
     report.config = gate.config.as_ref().map(|c| c.file.clone());
+    timings.mark("assess");
     report.shard = args.shard;
     if args.shard.is_some() {
         report.scanned = scanned(args);

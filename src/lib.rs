@@ -31,4 +31,5 @@ pub mod report;
 pub mod sanitize;
 pub mod scope;
 pub mod shard;
+pub mod timings;
 pub mod vocab;

@@ -13,6 +13,8 @@ pub mod osaid;
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::{
     model::{Assessed, Identified, IdentifiedDataset, MofVerdict, Openness, Restriction},
     vocab::{
@@ -27,7 +29,7 @@ pub fn classify(models: Vec<Identified>, datasets: &[IdentifiedDataset]) -> Vec<
     let dataset_categories: HashMap<String, Category> =
         datasets.iter().map(|d| (d.evidence.id.to_ascii_lowercase(), d.licensing.category)).collect();
     models
-        .into_iter()
+        .into_par_iter()
         .map(|identified| {
             let openness = openness(&identified, &dataset_categories, datasets);
             Assessed { identified, openness }
