@@ -326,6 +326,10 @@ pub struct CardMeta {
     pub eu_disallowed: Option<u32>,
     /// `model-index` present.
     pub has_model_index: bool,
+    /// Hub dataset ids the `model-index` results were measured on (at most 50).
+    pub eval_datasets: Vec<String>,
+    /// Whether a `widget:` example shows an `output`.
+    pub widget_output: bool,
     /// 1-based line of every top-level key (`model-index`, `datasets`, `tags` …).
     pub lines: BTreeMap<String, u32>,
 }

@@ -29,8 +29,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::mof::{self, ComponentInput, Judgement, LicenceInput, MofInput, Named};
 use crate::{
     catalogue::Catalogue,
@@ -190,10 +188,10 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     // Evaluation results and data.
     if card.meta.has_model_index {
         found.add(MofComponent::EvaluationResults, key("model-index", None));
-        let eval_sets = model_index_datasets(card);
+        let eval_sets = &card.meta.eval_datasets;
         if !eval_sets.is_empty() {
             found.add(MofComponent::EvaluationData, key("model-index", Some(eval_sets.join(", "))));
-            found.set_licence(MofComponent::EvaluationData, dataset_licence(&eval_sets, index));
+            found.set_licence(MofComponent::EvaluationData, dataset_licence(eval_sets, index));
         }
     }
     if let Some(ev) = section(SectionKind::Evaluation) {
@@ -201,7 +199,7 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     }
 
     // Sample outputs, supporting libraries.
-    if widget_has_output(card) {
+    if card.meta.widget_output {
         found.add(MofComponent::SampleOutputs, key("widget", None));
     }
     for s in card.sections.iter().filter(|s| s.filled) {
@@ -445,30 +443,6 @@ fn inherited_licence(m: &Identified) -> Option<(String, Named, Vec<Evidence>)> {
     })?;
     let entry = Catalogue::get().by_id(r.licence.as_deref()?)?;
     Some((r.inherited_from.clone()?, mof::named_entry(entry), r.evidence.clone()))
-}
-
-/// Hub dataset ids the `model-index` results were measured on.
-fn model_index_datasets(card: &Card) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let Some(Value::Array(models)) = card.metadata.get("model-index") else { return out };
-    for m in &models {
-        let Some(Value::Array(results)) = m.get("results") else { continue };
-        for r in results {
-            let Some(d) = r.get("dataset") else { continue };
-            let id = d.get("type").or_else(|| d.get("name")).and_then(Value::as_str).unwrap_or("").trim();
-            if !id.is_empty() && !out.iter().any(|o| o == id) && out.len() < 50 {
-                out.push(id.to_string());
-            }
-        }
-    }
-    out
-}
-
-fn widget_has_output(card: &Card) -> bool {
-    match card.metadata.get("widget") {
-        Some(Value::Array(items)) => items.iter().any(|w| w.get("output").is_some_and(|o| !o.is_null())),
-        _ => false,
-    }
 }
 
 /// What a source file is for, from its path below the model.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{links, sections};
+use super::{links, plain_yaml, sections};
 use crate::{
     limits::{InputLimits, LimitName},
     model::{Card, CardKind, CardLink, CardMeta, Located, Metadata, Section},
@@ -246,6 +246,12 @@ const EVENTS_PER_KB: u64 = 200;
 
 /// Parses front matter into a JSON value within the `yaml-depth` and `yaml-aliases` limits.
 fn parse_yaml(yaml: &str, limits: &InputLimits) -> Result<Value, YamlError> {
+    // Most front matter is plain block YAML, read many times faster without the general parser
+    // (one level of depth is kept in hand so the fast reader never accepts what the limit
+    // would refuse).
+    if let Some(value) = plain_yaml::parse(yaml, limits.usize(LimitName::YamlDepth).saturating_sub(1)) {
+        return Ok(value);
+    }
     yaml_value(yaml, 2, limits).map_err(|(e, limit)| match limit {
         Some(limit) => YamlError::Limit(format!(
             "the front matter was not parsed as YAML, only read line by line for its licence: {} at line {} ({})",
@@ -498,6 +504,11 @@ fn extract_meta(
         _ => None,
     };
     meta.has_model_index = map.get("model-index").is_some_and(|v| !v.is_null());
+    meta.eval_datasets = map.get("model-index").map(model_index_datasets).unwrap_or_default();
+    meta.widget_output = match map.get("widget") {
+        Some(Value::Array(items)) => items.iter().any(|w| w.get("output").is_some_and(|o| !o.is_null())),
+        _ => false,
+    };
     meta.lines = keys.keys.iter().map(|(k, (line, _))| (k.clone(), *line)).collect();
     meta.model_name = single("model_name").map(|l| l.value).or_else(|| {
         map.get("model-index")?.as_array()?.first()?.get("name").and_then(scalar).filter(|n| !n.trim().is_empty())
@@ -506,6 +517,23 @@ fn extract_meta(
 }
 
 /// A string, or every string of a list; numbers and booleans as written.
+/// Hub dataset ids a `model-index` says its results were measured on, at most 50.
+fn model_index_datasets(index: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let Value::Array(models) = index else { return out };
+    for m in models {
+        let Some(Value::Array(results)) = m.get("results") else { continue };
+        for r in results {
+            let Some(d) = r.get("dataset") else { continue };
+            let id = d.get("type").or_else(|| d.get("name")).and_then(Value::as_str).unwrap_or("").trim();
+            if !id.is_empty() && !out.iter().any(|o| o == id) && out.len() < 50 {
+                out.push(id.to_string());
+            }
+        }
+    }
+    out
+}
+
 fn strings(v: &Value) -> Option<Vec<String>> {
     match v {
         Value::Array(items) => items.iter().map(scalar).collect(),

@@ -6,6 +6,7 @@
 pub mod card;
 pub mod links;
 pub mod mot;
+pub mod plain_yaml;
 pub mod references;
 pub mod sections;
 pub mod weights;
