@@ -61,6 +61,18 @@ fn kinds_at(sections: &[Section], line: u32) -> Vec<SectionKind> {
 /// `(url, text)` of every link on one line: `[text](url)`, `<a href="url">text</a>`, and bare
 /// `http(s)://` URLs (whose text is the line around them).
 fn links_in(line: &str) -> Vec<(String, String)> {
+    // Most lines have no link: one scan for the three markers keeps them from being lowercased
+    // and searched three times.
+    static MARKERS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let markers = MARKERS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["](", "href=", "http"])
+            .expect("three literal patterns build")
+    });
+    if !markers.is_match(line) {
+        return Vec::new();
+    }
     let mut out: Vec<(String, String)> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     // Markdown: [text](url "title")
