@@ -59,6 +59,12 @@ pub struct MergeArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
 
+    /// A rule pack file the reports were scanned with (`scan --policy FILE`): SARIF and the
+    /// rule documentation take its rules' descriptions from it (built-in packs are known by
+    /// name). Repeatable.
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<String>,
+
     /// When to use colour in terminal output.
     #[arg(long, value_enum, default_value_t = ColourChoice::Auto, value_name = "WHEN")]
     pub color: ColourChoice,

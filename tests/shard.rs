@@ -180,3 +180,52 @@ fn reports_of_several_scans_merge_into_one() {
     );
     assert!(count(&merged, "models") > count(&ra, "models"));
 }
+
+#[test]
+fn merge_takes_rule_descriptions_from_the_pack_files_the_shards_used() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pack = dir.path().join("ours.toml");
+    std::fs::write(
+        &pack,
+        "name = \"ours\"\ndescription = \"House rules.\"\n\n[[rule]]\nid = \"ours-non-commercial\"\nseverity = \"error\"\n\
+         summary = \"Non-commercial models need legal review.\"\nhelp = \"Ask legal.\"\n\
+         message = \"{model} is non-commercial\"\nwhen = { restriction = { kind = [\"non-commercial\"] } }\n",
+    )
+    .expect("write pack");
+    let pack = pack.to_str().expect("utf-8 path");
+    let files: Vec<String> = (1..=2)
+        .map(|k| {
+            let file = dir.path().join(format!("s{k}.json")).to_str().expect("utf-8 path").to_string();
+            run(&["scan", "examples", "--policy", pack, "--shard", &format!("{k}/2"), "--format", "json", "-o", &file]);
+            file
+        })
+        .collect();
+    let (whole, _) = run(&["scan", "examples", "--policy", pack, "--format", "sarif"]);
+    let merge = |extra: &[&str]| {
+        let mut args = vec!["merge", &files[0], &files[1], "--format", "sarif", "--path-prefix", "examples/"];
+        args.extend(extra);
+        let out = modelgate()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args(&args)
+            .output()
+            .expect("run");
+        (out.stdout, String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code())
+    };
+    let rule_ids = |sarif: &[u8]| -> Vec<String> {
+        json(sarif)["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|r| r["id"].as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    };
+    assert!(rule_ids(&whole).contains(&"ours-non-commercial".to_string()), "the scan's SARIF names the pack's rule");
+
+    let (without, _, _) = merge(&[]);
+    assert!(!rule_ids(&without).contains(&"ours-non-commercial".to_string()), "no pack file, no description");
+    let (with, _, _) = merge(&["--policy", pack]);
+    assert_eq!(String::from_utf8_lossy(&with), String::from_utf8_lossy(&whole), "with the pack file, the scan's SARIF");
+
+    let (_, stderr, code) = merge(&["--policy", "rules/security.toml"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("is the pack `security`") && stderr.contains("`ours`"), "{stderr}");
+}

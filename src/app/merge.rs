@@ -45,7 +45,7 @@ pub(super) fn run(args: &MergeArgs) -> Result<u8> {
         None => reports.iter().map(|(name, _)| name.clone()).collect(),
     };
     let mut merged = merge(reports)?;
-    merged.rules = rules_of(&merged.policy);
+    merged.rules = rules_of(&merged.policy, &args.policies)?;
     let fail_on = args.fail_on.threshold();
     let options = RenderOptions {
         colour: super::colour(args.color, args.output.as_deref()) && args.format == Format::Terminal,
@@ -167,10 +167,28 @@ fn check_shards(reports: &[(String, Report)]) -> Result<usize> {
     Ok(count as usize)
 }
 
-/// The rules of the packs a report names, for SARIF's rule metadata (built-in packs only; a
-/// pack file's rules are not in the report).
-fn rules_of(policy: &[String]) -> Vec<pack::Rule> {
+/// The rules of the packs a report names, for SARIF's rule metadata: built-in packs by name,
+/// pack files from `files` (`merge --policy`), which must be packs the reports name.
+fn rules_of(policy: &[String], files: &[String]) -> Result<Vec<pack::Rule>> {
+    let cwd = Path::new(".");
+    let mut given = Vec::new();
+    for file in files {
+        let p = pack::load(file, cwd).with_context(|| format!("cannot load the policy `{file}`"))?;
+        if !policy.contains(&p.name) {
+            bail!(
+                "`{file}` is the pack `{}`, but the reports were scanned with {}; give the pack files of those",
+                p.name,
+                policy.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            );
+        }
+        given.push(p);
+    }
     let mut packs: Vec<pack::Pack> = pack::config_pack().into_iter().collect();
-    packs.extend(policy.iter().filter_map(|name| pack::builtin(name).ok()));
-    evaluate::enabled_rules(&packs).into_iter().cloned().collect()
+    for name in policy {
+        match given.iter().position(|p| &p.name == name) {
+            Some(i) => packs.push(given.swap_remove(i)),
+            None => packs.extend(pack::builtin(name).ok()),
+        }
+    }
+    Ok(evaluate::enabled_rules(&packs).into_iter().cloned().collect())
 }
