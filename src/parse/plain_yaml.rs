@@ -1,18 +1,18 @@
 //! A fast reader for the plain subset of YAML that card front matter is written in: block
-//! mappings and sequences, single-line plain and quoted scalars, plain scalars folded over
-//! several lines, literal and folded block scalars, and one-line flow sequences of scalars.
+//! mappings and sequences, plain and quoted scalars (folded over several lines), literal and
+//! folded block scalars, and one-line flow sequences of scalars.
 //!
 //! Why: front matter was a third of a 50,000-card scan, most of it in the general YAML parser's
 //! event and `serde` machinery. Anything outside the subset (anchors, aliases, tags, flow
-//! mappings, multi-line quoted scalars, duplicate keys, numbers in forms other than plain
-//! decimals, block scalars with indentation indicators …) makes [`parse`] return `None`, and the caller
-//! hands the text to `serde-saphyr`, which also reports every error. Within the subset the
+//! mappings, duplicate keys, numbers in forms other than plain decimals, block scalars with
+//! indentation indicators …) makes [`parse`] return `None`, and the caller hands the text to
+//! `serde-saphyr`, which also reports every error. Within the subset the
 //! result is the value `serde-saphyr` gives; `tests/plain_yaml.rs` checks that on every card
 //! of the shared corpus.
 
 use serde_json::{Map, Number, Value};
 
-/// The value of `yaml` when it is a block mapping within the subset and nests at most
+/// The value of `yaml` when it is block YAML within the subset and nests at most
 /// `max_depth` deep; `None` otherwise (including for YAML that is broken).
 pub fn parse(yaml: &str, max_depth: usize) -> Option<Value> {
     if !plain_characters(yaml) {
@@ -222,8 +222,13 @@ impl<'a> Lines<'a> {
     /// on over lines indented more than `indent`, folded as YAML folds them: a line break is a
     /// space, each blank line a line break, and in double quotes an escaped break is nothing.
     fn quoted_lines(&self, text: &str, mut at: usize, indent: usize) -> Option<(Value, usize)> {
-        let quote = text.as_bytes()[0] as char;
+        let quote = text.as_bytes()[0];
         let first_row = self.items.get(at.checked_sub(1)?)?.row + 1;
+        // A scalar that closes on its first line failed for another reason (an escape the
+        // subset leaves to the full parser).
+        if closes(&text[1..], quote) || spaced_backslash(self.raw[first_row - 1], quote) {
+            return None;
+        }
         let mut source = text.to_string();
         let mut blanks = 0;
         for (row, raw) in self.raw.iter().enumerate().skip(first_row) {
@@ -232,10 +237,10 @@ impl<'a> Lines<'a> {
                 blanks += 1;
                 continue;
             }
-            if raw.len() - line.len() <= indent {
+            if raw.len() - line.len() <= indent || spaced_backslash(raw, quote) {
                 return None;
             }
-            let escaped = quote == '"' && (source.len() - source.trim_end_matches('\\').len()) % 2 == 1;
+            let escaped = quote == b'"' && (source.len() - source.trim_end_matches('\\').len()) % 2 == 1;
             if escaped && blanks == 0 {
                 source.pop();
             } else {
@@ -249,9 +254,10 @@ impl<'a> Lines<'a> {
             }
             blanks = 0;
             source.push_str(line.trim_end_matches(' '));
-            if line.contains(quote)
-                && let Some((value, rest)) = quoted(&source)
-            {
+            // Only the new line is looked at for the closing quote, so a long scalar is read in
+            // one pass; once it closes, the whole is decoded once.
+            if closes(line, quote) {
+                let (value, rest) = quoted(&source)?;
                 no_trailing(rest)?;
                 while self.items.get(at).is_some_and(|l| l.row <= row) {
                     at += 1;
@@ -386,6 +392,28 @@ fn split_key(text: &str) -> Option<(String, &str)> {
     }
     let rest = rest.trim_start_matches(' ');
     Some((key, if rest.starts_with('#') { "" } else { rest }))
+}
+
+/// Whether `text` (inside a quoted scalar, not at its opening quote) holds the closing `quote`:
+/// in single quotes a `'` not doubled, in double quotes a `"` not escaped.
+fn closes(text: &str, quote: u8) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// Whether a line of a double-quoted scalar ends in a backslash and then spaces (an escaped
+/// space before the line break, which the subset leaves to the full parser).
+fn spaced_backslash(raw: &str, quote: u8) -> bool {
+    quote == b'"' && raw.ends_with(' ') && raw.trim_end_matches(' ').ends_with('\\')
 }
 
 /// Nothing but spaces and a comment after a closed quote or bracket.
@@ -658,6 +686,8 @@ mod tests {
             "a: [b, [c]]\n",
             "~: x\n",
             "a: \"\\x41\"\n",
+            "a: \"\\x41\n  b\"\n",
+            "a: \"one\\ \n  two\"\n",
         ] {
             assert_eq!(parse(yaml, 64), None, "{yaml:?}");
         }
@@ -684,6 +714,17 @@ mod tests {
             let full: Value = serde_saphyr::from_str(yaml).unwrap();
             assert_eq!(parse(yaml, 64).as_ref(), Some(&full), "{yaml:?}");
         }
+    }
+
+    #[test]
+    fn a_long_quoted_scalar_is_read_in_one_pass() {
+        // Every line holds quotes that do not close the scalar: each must not cost a re-read.
+        let yaml = format!("a: 'start\n{}  end'\n", "  it''s ''quoted'' here\n".repeat(20_000));
+        let full: Value = serde_saphyr::from_str(&yaml).unwrap();
+        assert_eq!(parse(&yaml, 64), Some(full));
+        let yaml = format!("a: \"start\n{}  end\"\n", "  a \\\"quoted\\\" word\n".repeat(20_000));
+        let full: Value = serde_saphyr::from_str(&yaml).unwrap();
+        assert_eq!(parse(&yaml, 64), Some(full));
     }
 
     #[test]
