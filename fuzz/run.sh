@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 secs=${SECONDS_PER_TARGET:-600}
 all=(front_matter licence_text config_toml rule_pack baseline safetensors gguf pickle zip_checkpoint onnx keras
-    references model_config ollama_manifest inventory mot)
+    references model_config ollama_manifest inventory mot plain_yaml)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 [ -d corpus ] || python3 seed.py

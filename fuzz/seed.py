@@ -120,6 +120,12 @@ def main():
 
     for p in files(SHARED / "modelcards", "*.md", 300):
         put("front_matter", p.name, p.read_bytes())
+    for p in files(SHARED / "modelcards-bulk", "*.md", 300):
+        text = p.read_text(errors="replace")
+        if text.startswith("---"):
+            end = text.find("\n---", 3)
+            if end > 0:
+                put("plain_yaml", p.name, text[text.find("\n") + 1 : end + 1].encode())
     put("front_matter", "bomb.md", "---\nlicense: mit\na: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n---\n# Uses\n")
     for p in files(SHARED / "licences", "**/*", 200):
         put("licence_text", p.parent.name + "__" + p.name, p.read_bytes())

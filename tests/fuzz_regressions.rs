@@ -17,6 +17,12 @@ fn hostile_inputs() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         ("front_matter", "an alias to an undefined anchor", b"---\nlicense: *nothing\n---\n".to_vec()),
         ("front_matter", "deep flow nesting", [b"---\nlicense: ".as_slice(), &[b'['; 5000], b"\n---\n"].concat()),
         ("licence_text", "only replacement characters", vec![0xff; 4096]),
+        ("plain_yaml", "a quoted scalar whose every line holds a doubled quote", {
+            let mut t = b"a: 'x\n".to_vec();
+            t.extend(b"  it''s\n".repeat(5000));
+            t.extend(b"  end'\n");
+            t
+        }),
         ("licence_text", "a lone HTML tag opener at the end", b"MIT License <".to_vec()),
         ("config_toml", "a limit of 2^64", b"[limits]\nfile-size = 18446744073709551616\n".to_vec()),
         (
@@ -101,6 +107,18 @@ fn hand_written_hostile_inputs_are_parsed_without_a_panic() {
     for target in targets::TARGETS {
         assert!(inputs.iter().any(|(t, _, _)| t == target), "no hostile input for `{target}`");
     }
+}
+
+/// `plain_yaml`, first run (9,863 executions): a corpus card's `language:` list mutated into
+/// `- pt\xd9- :`, a key with spaces before its colon. The fast reader kept the spaces in the key,
+/// serde-saphyr (rightly) does not.
+#[test]
+fn plain_yaml_key_with_spaces_before_its_colon() {
+    let bytes = b"language:\n- en\n- zh\n- de\n- fr\n- es\n- pt\xd9- :\n- EleutherAI/\x90\x96\x93\x9a\xf5\xd2\xdf\x8cogethermomputer/RedPajama-Data-1T\n";
+    targets::run("plain_yaml", bytes);
+    let text = String::from_utf8_lossy(bytes);
+    let value = modelgate::parse::plain_yaml::parse(&text, 64).expect("within the subset");
+    assert_eq!(value["language"][5], serde_json::json!({"pt\u{fffd}-": null}));
 }
 
 /// `licence_text`, 600 s run: a scancode-style licence file (YAML header, then the BigScience

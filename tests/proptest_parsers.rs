@@ -24,6 +24,7 @@ const MAGIC: &[(&str, &[u8])] = &[
     ("ollama_manifest", b"{\"layers\":[{\"mediaType\":\"application/vnd.ollama.image.model\",\"digest\":\""),
     ("inventory", b"\x00id,revision,team\n"),
     ("mot", b"framework:\n  name: Model Openness Framework\nrelease:\n  name: "),
+    ("plain_yaml", b"license: mit\ntags:\n- "),
 ];
 
 proptest! {

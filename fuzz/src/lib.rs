@@ -14,7 +14,7 @@ use modelgate::{
     evaluate::pack,
     limits::InputLimits,
     model::{Language, WeightHeader},
-    parse::{self, card, references, weights},
+    parse::{self, card, plain_yaml, references, weights},
     recognise::{self, clauses, normalise::Normalised},
     vocab::WeightFormat,
 };
@@ -37,6 +37,7 @@ pub const TARGETS: &[&str] = &[
     "ollama_manifest",
     "inventory",
     "mot",
+    "plain_yaml",
 ];
 
 /// Limits small enough that one input stays fast, large enough that the fuzzer reaches deep.
@@ -161,6 +162,18 @@ pub fn run(target: &str, data: &[u8]) {
         }
         "mot" => {
             let _ = parse::mot::parse("models/m.yml", &text(data));
+        }
+        "plain_yaml" => {
+            // Differential: whatever the fast front-matter reader accepts, serde-saphyr must
+            // read to the same value.
+            let t = text(data);
+            if let Some(fast) = plain_yaml::parse(&t, 64) {
+                let options = serde_saphyr::options! {
+                    non_finite_float_policy: serde_saphyr::options::NonFiniteFloatPolicy::AsString,
+                };
+                let full = serde_saphyr::from_str_with_options::<serde_json::Value>(&t, options).ok();
+                assert_eq!(full.as_ref(), Some(&fast), "the fast reader and serde-saphyr differ on {t:?}");
+            }
         }
         other => panic!("no fuzz target `{other}`"),
     }

@@ -378,7 +378,8 @@ fn split_key(text: &str) -> Option<(String, &str)> {
                 let after = text.as_bytes().get(i + 1);
                 after.is_none() || after == Some(&b' ')
             })?;
-            let key = &text[..colon];
+            // A plain scalar ends before the spaces that precede the indicator (`a : 1`).
+            let key = text[..colon].trim_end_matches(' ');
             // A plain key is its text, whatever it would resolve to as a value, except the
             // null forms; indicators, merge keys and comments are left to the full parser.
             if plain(key) != Some(key) || matches!(key, "~" | "null" | "Null" | "NULL" | "<<") {
@@ -708,6 +709,7 @@ mod tests {
             "1: x\ntrue: y\n0x1F: z\n",
             "a: 'it''s'\nb: \"\\u00e9\\n\"\nc: [ ]\nd: {}\n",
             "a:\n  - [a, b]\n  -\n    b: 2\n  - - c\n    - d\n",
+            "a : 1\nb  :\n- x\n- y - :\n",
             "a: \"open\n  close\"\nb: 'one  \n\n   two\n   # three'\nc: \"x\\\n  y \\\\\n  z\"\n",
             "- text: ' A typical\n    feed-forward'\n  example_title: x\n",
         ] {
