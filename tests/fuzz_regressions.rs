@@ -121,6 +121,16 @@ fn plain_yaml_key_with_spaces_before_its_colon() {
     assert_eq!(value["language"][5], serde_json::json!({"pt\u{fffd}-": null}));
 }
 
+/// `plain_yaml`, second run (18,267 executions): a corpus card's `widget:` texts with a C1
+/// control character (U+0094) spliced in. YAML does not allow C1 controls, so serde-saphyr
+/// refuses the document; the fast reader took it. Shortened to the character that matters.
+#[test]
+fn plain_yaml_c1_control_character() {
+    let bytes = "widget:\n- text: \u{7528}\u{94}\u{6237}\nlanguage:\n- zh\n".as_bytes();
+    targets::run("plain_yaml", bytes);
+    assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(bytes), 64), None);
+}
+
 /// `licence_text`, 600 s run: a scancode-style licence file (YAML header, then the BigScience
 /// Open RAIL-M text) with a run of invalid UTF-8 spliced into its first sentence timed out
 /// (12 s). The input itself is read in well under a second; the fuzzer ran at nice 19 on a

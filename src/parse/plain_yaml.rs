@@ -29,8 +29,9 @@ pub fn parse(yaml: &str, max_depth: usize) -> Option<Value> {
 }
 
 /// Whether `yaml` has only characters the subset reads the same way as the full parser: no
-/// control characters but line feeds and CR LF pairs (a lone CR is a line break too), and none
-/// of the characters YAML 1.1 took as line breaks or a byte-order mark.
+/// control characters but line feeds and CR LF pairs (a lone CR is a line break too), no C1
+/// controls or non-characters (YAML does not allow them), and none of the characters YAML 1.1
+/// took as line breaks or a byte-order mark.
 fn plain_characters(yaml: &str) -> bool {
     let bytes = yaml.as_bytes();
     let controls_ok = bytes.iter().enumerate().all(|(i, &b)| match b {
@@ -38,7 +39,12 @@ fn plain_characters(yaml: &str) -> bool {
         b'\r' => bytes.get(i + 1) == Some(&b'\n'),
         _ => b >= 0x20 && b != 0x7f,
     });
-    controls_ok && !yaml.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}'])
+    // YAML's printable set leaves out the C1 controls, U+FFFE and U+FFFF.
+    controls_ok
+        && (yaml.is_ascii()
+            || !yaml.chars().any(|c| {
+                matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+            }))
 }
 
 /// One non-blank, non-comment line.
@@ -679,6 +685,8 @@ mod tests {
             "a: b\r\r\nc: d\r\n",
             "a: b\rc: d\n",
             "a: \u{2028}\n",
+            "a: x\u{94}y\n",
+            "a: x\u{ffff}\n",
             "a: b: c\n",
             "a:\n\tb: 1\n",
             "a:\n  b: 1\n c: 2\n",
