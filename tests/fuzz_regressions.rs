@@ -131,6 +131,15 @@ fn plain_yaml_c1_control_character() {
     assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(bytes), 64), None);
 }
 
+/// `plain_yaml`, third run (4 s): a `}` inside a plain item of a flow sequence, which YAML does
+/// not allow (serde-saphyr refuses it); the fast reader took it.
+#[test]
+fn plain_yaml_flow_indicator_inside_a_flow_item() {
+    let bytes = b"license: mit\ntags: [MMMyyy}yyy=yyyMMM]";
+    targets::run("plain_yaml", bytes);
+    assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(bytes), 64), None);
+}
+
 /// `licence_text`, 600 s run: a scancode-style licence file (YAML header, then the BigScience
 /// Open RAIL-M text) with a run of invalid UTF-8 spliced into its first sentence timed out
 /// (12 s). The input itself is read in well under a second; the fuzzer ran at nice 19 on a

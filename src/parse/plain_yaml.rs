@@ -491,7 +491,8 @@ fn flow_sequence(text: &str) -> Option<Value> {
             _ => {
                 let end = rest.find([',', ']'])?;
                 let token = rest[..end].trim_end_matches(' ');
-                if has_mapping_indicator(token) || token.contains(['#', '[', '{']) {
+                // Flow indicators cannot sit inside a plain scalar in a flow sequence.
+                if has_mapping_indicator(token) || token.contains(['#', '[', '{', '}']) {
                     return None;
                 }
                 (resolve(plain(token)?)?, &rest[end..])
@@ -693,6 +694,7 @@ mod tests {
             "a: one\n\n  two\n",
             "? a\n: b\n",
             "a: [b, [c]]\n",
+            "a: [b}c]\n",
             "~: x\n",
             "a: \"\\x41\"\n",
             "a: \"\\x41\n  b\"\n",
