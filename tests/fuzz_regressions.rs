@@ -140,6 +140,15 @@ fn plain_yaml_flow_indicator_inside_a_flow_item() {
     assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(bytes), 64), None);
 }
 
+/// `plain_yaml`, fourth run: `]#` after a flow sequence, a `#` with no space before it, which
+/// is not a comment but stray text (serde-saphyr refuses it); the fast reader took it for one.
+#[test]
+fn plain_yaml_hash_right_after_a_flow_sequence() {
+    let bytes = b"tags:\n- [ext:na]#x\n";
+    targets::run("plain_yaml", bytes);
+    assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(bytes), 64), None);
+}
+
 /// `licence_text`, 600 s run: a scancode-style licence file (YAML header, then the BigScience
 /// Open RAIL-M text) with a run of invalid UTF-8 spliced into its first sentence timed out
 /// (12 s). The input itself is read in well under a second; the fuzzer ran at nice 19 on a

@@ -425,8 +425,9 @@ fn spaced_backslash(raw: &str, quote: u8) -> bool {
 
 /// Nothing but spaces and a comment after a closed quote or bracket.
 fn no_trailing(rest: &str) -> Option<()> {
-    let rest = rest.trim_start_matches(' ');
-    (rest.is_empty() || rest.starts_with('#')).then_some(())
+    let after = rest.trim_start_matches(' ');
+    // A comment needs a space before its `#`.
+    (after.is_empty() || (after.starts_with('#') && after.len() < rest.len())).then_some(())
 }
 
 /// Where ` #` (a comment) starts in `text`. (Byte searches: this runs on every scalar, where
@@ -695,6 +696,8 @@ mod tests {
             "? a\n: b\n",
             "a: [b, [c]]\n",
             "a: [b}c]\n",
+            "a: [b]#c\n",
+            "a: 'b'#c\n",
             "~: x\n",
             "a: \"\\x41\"\n",
             "a: \"\\x41\n  b\"\n",
