@@ -149,6 +149,16 @@ fn plain_yaml_hash_right_after_a_flow_sequence() {
     assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(bytes), 64), None);
 }
 
+/// `plain_yaml`, fifth run (101,260 executions): `key: -` and a more-indented line, a sequence
+/// indicator where a value starts (serde-saphyr refuses it); the fast reader folded the dash
+/// into a string.
+#[test]
+fn plain_yaml_dash_as_a_value_folded() {
+    let bytes = b"lagunae:   -\n  nfsr- n33###ltl\n";
+    targets::run("plain_yaml", bytes);
+    assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(bytes), 64), None);
+}
+
 /// `licence_text`, 600 s run: a scancode-style licence file (YAML header, then the BigScience
 /// Open RAIL-M text) with a run of invalid UTF-8 spliced into its first sentence timed out
 /// (12 s). The input itself is read in well under a second; the fuzzer ran at nice 19 on a

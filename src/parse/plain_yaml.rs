@@ -455,7 +455,8 @@ fn strip_comment(text: &str) -> &str {
 fn plain(text: &str) -> Option<&str> {
     let text = strip_comment(text);
     let first = *text.as_bytes().first()?;
-    if b"&*!|>%@`,?:[]{}#'\"".contains(&first) || (first == b'-' && text.as_bytes().get(1) == Some(&b' ')) {
+    if b"&*!|>%@`,?:[]{}#'\"".contains(&first) || (first == b'-' && matches!(text.as_bytes().get(1), None | Some(b' ')))
+    {
         return None;
     }
     (!has_mapping_indicator(text)).then_some(text)
@@ -697,6 +698,7 @@ mod tests {
             "a: [b, [c]]\n",
             "a: [b}c]\n",
             "a: [b]#c\n",
+            "a: -\n  b\n",
             "a: 'b'#c\n",
             "~: x\n",
             "a: \"\\x41\"\n",
