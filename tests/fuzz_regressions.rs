@@ -159,6 +159,16 @@ fn plain_yaml_dash_as_a_value_folded() {
     assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(bytes), 64), None);
 }
 
+/// `plain_yaml`, sixth run (86,987 executions): a key of several thousand characters. YAML caps
+/// an implicit key at 1,024 characters (serde-saphyr refuses a longer one); the fast reader
+/// took it.
+#[test]
+fn plain_yaml_key_longer_than_yaml_allows() {
+    let bytes = [b"ic".repeat(600), b": x\n".to_vec()].concat();
+    targets::run("plain_yaml", &bytes);
+    assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(&bytes), 64), None);
+}
+
 /// `licence_text`, 600 s run: a scancode-style licence file (YAML header, then the BigScience
 /// Open RAIL-M text) with a run of invalid UTF-8 spliced into its first sentence timed out
 /// (12 s). The input itself is read in well under a second; the fuzzer ran at nice 19 on a

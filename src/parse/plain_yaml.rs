@@ -388,7 +388,8 @@ fn split_key(text: &str) -> Option<(String, &str)> {
             let key = text[..colon].trim_end_matches(' ');
             // A plain key is its text, whatever it would resolve to as a value, except the
             // null forms; indicators, merge keys and comments are left to the full parser.
-            if plain(key) != Some(key) || matches!(key, "~" | "null" | "Null" | "NULL" | "<<") {
+            // YAML caps an implicit key at 1,024 characters; long ones go to the full parser.
+            if key.len() > 1000 || plain(key) != Some(key) || matches!(key, "~" | "null" | "Null" | "NULL" | "<<") {
                 return None;
             }
             (key.to_string(), &text[colon + 1..])
