@@ -169,6 +169,16 @@ fn plain_yaml_key_longer_than_yaml_allows() {
     assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(&bytes), 64), None);
 }
 
+/// `plain_yaml`, seventh run (112,601 executions): keys `0` and `-0`, the same key to
+/// serde-saphyr, which compares keys by value and refuses the duplicate; the fast reader kept
+/// both as text.
+#[test]
+fn plain_yaml_keys_equal_as_numbers() {
+    let bytes = b"0:\n-0:\n-3:3:";
+    targets::run("plain_yaml", bytes);
+    assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(bytes), 64), None);
+}
+
 /// `licence_text`, 600 s run: a scancode-style licence file (YAML header, then the BigScience
 /// Open RAIL-M text) with a run of invalid UTF-8 spliced into its first sentence timed out
 /// (12 s). The input itself is read in well under a second; the fuzzer ran at nice 19 on a

@@ -388,8 +388,14 @@ fn split_key(text: &str) -> Option<(String, &str)> {
             let key = text[..colon].trim_end_matches(' ');
             // A plain key is its text, whatever it would resolve to as a value, except the
             // null forms; indicators, merge keys and comments are left to the full parser.
-            // YAML caps an implicit key at 1,024 characters; long ones go to the full parser.
-            if key.len() > 1000 || plain(key) != Some(key) || matches!(key, "~" | "null" | "Null" | "NULL" | "<<") {
+            // YAML caps an implicit key at 1,024 characters; long ones go to the full parser. So
+            // do keys that read as anything but their own text (`1`, `-0`, `true`, `.nan`): the
+            // full parser compares keys by value, so `0` and `-0` are the same key.
+            if key.len() > 1000
+                || plain(key) != Some(key)
+                || !(surely_text(key) || matches!(resolve(key), Some(Value::String(s)) if s == key))
+                || matches!(key, "~" | "null" | "Null" | "NULL" | "<<")
+            {
                 return None;
             }
             (key.to_string(), &text[colon + 1..])
@@ -572,10 +578,7 @@ fn resolve(text: &str) -> Option<Value> {
         "-" => return None,
         _ => {}
     }
-    let first = text.as_bytes()[0];
-    // Text of more than six characters that does not start like a number is a string: every
-    // other form this function knows is shorter.
-    if text.len() > 6 && !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+    if surely_text(text) {
         return Some(Value::String(text.to_string()));
     }
     let lower = text.to_ascii_lowercase();
@@ -626,6 +629,13 @@ fn resolve(text: &str) -> Option<Value> {
         return None;
     }
     Some(Value::String(text.to_string()))
+}
+
+/// Whether a plain scalar is text without a doubt: more than six characters (every other form
+/// [`resolve`] knows is shorter) and not starting like a number.
+fn surely_text(text: &str) -> bool {
+    let first = text.as_bytes()[0];
+    text.len() > 6 && !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.'))
 }
 
 /// Whether text (its sign removed) could be read as a number by some YAML schema: a radix
@@ -702,6 +712,8 @@ mod tests {
             "a: -\n  b\n",
             "a: 'b'#c\n",
             "~: x\n",
+            "0: a\n-0: b\n",
+            "true: a\n",
             "a: \"\\x41\"\n",
             "a: \"\\x41\n  b\"\n",
             "a: \"one\\ \n  two\"\n",
@@ -722,7 +734,6 @@ mod tests {
             "- text: >-\n    one\n    two\n  title: t\n",
             "a:\n- |\n  x\n- y\n",
             "a: Yes\nb: off\nc: NULL\nd: 1399c76144fd\ne: 01-ai/Yi\nf: 100K<n<1M\ng: -foo\nh: 10.50\n",
-            "1: x\ntrue: y\n0x1F: z\n",
             "a: 'it''s'\nb: \"\\u00e9\\n\"\nc: [ ]\nd: {}\n",
             "a:\n  - [a, b]\n  -\n    b: 2\n  - - c\n    - d\n",
             "a : 1\nb  :\n- x\n- y - :\n",
