@@ -167,6 +167,10 @@ fn plain_yaml_key_longer_than_yaml_allows() {
     let bytes = [b"ic".repeat(600), b": x\n".to_vec()].concat();
     targets::run("plain_yaml", &bytes);
     assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(&bytes), 64), None);
+    // Eighth run (1,098,834 executions): the same for a quoted key.
+    let bytes = [b"tags:\n'''".to_vec(), b"Q".repeat(1200), b"s': x\n".to_vec()].concat();
+    targets::run("plain_yaml", &bytes);
+    assert_eq!(modelgate::parse::plain_yaml::parse(&String::from_utf8_lossy(&bytes), 64), None);
 }
 
 /// `plain_yaml`, seventh run (112,601 executions): keys `0` and `-0`, the same key to

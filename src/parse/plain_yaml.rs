@@ -377,6 +377,10 @@ fn split_key(text: &str) -> Option<(String, &str)> {
     let (key, rest) = match text.as_bytes()[0] {
         b'"' | b'\'' => {
             let (key, rest) = quoted(text)?;
+            // The 1,024-character cap on implicit keys holds for quoted keys too.
+            if text.len() - rest.len() > 1000 {
+                return None;
+            }
             (key, rest.strip_prefix(':')?)
         }
         _ => {
