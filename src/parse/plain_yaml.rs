@@ -202,6 +202,7 @@ impl<'a> Lines<'a> {
             _ => {}
         }
         let first_line = plain(text)?;
+        let commented = comment_at(text).is_some();
         let mut folded: Option<String> = None;
         while let Some(next) = self.items.get(at) {
             if next.indent <= indent {
@@ -209,7 +210,7 @@ impl<'a> Lines<'a> {
             }
             // A blank line inside a folded scalar is a line break, and a comment ends a scalar:
             // both left to the full parser.
-            if next.after_gap || comment_at(text).is_some() {
+            if next.after_gap || commented {
                 return None;
             }
             let f = folded.get_or_insert_with(|| first_line.to_string());
@@ -227,9 +228,9 @@ impl<'a> Lines<'a> {
     /// A quoted scalar that opens with `text` at the end of the line before item `at` and goes
     /// on over lines indented more than `indent`, folded as YAML folds them: a line break is a
     /// space, each blank line a line break, and in double quotes an escaped break is nothing.
-    fn quoted_lines(&self, text: &str, mut at: usize, indent: usize) -> Option<(Value, usize)> {
+    fn quoted_lines(&self, text: &str, at: usize, indent: usize) -> Option<(Value, usize)> {
         let quote = text.as_bytes()[0];
-        let first_row = self.items.get(at.checked_sub(1)?)?.row + 1;
+        let first_row = self.row_after(at)?;
         // A scalar that closes on its first line failed for another reason (an escape the
         // subset leaves to the full parser).
         if closes(&text[1..], quote) || spaced_backslash(self.raw[first_row - 1], quote) {
@@ -265,10 +266,7 @@ impl<'a> Lines<'a> {
             if closes(line, quote) {
                 let (value, rest) = quoted(&source)?;
                 no_trailing(rest)?;
-                while self.items.get(at).is_some_and(|l| l.row <= row) {
-                    at += 1;
-                }
-                return self.single_line(Value::String(value), at, indent);
+                return self.single_line(Value::String(value), self.first_item_from(at, row + 1), indent);
             }
         }
         None
@@ -276,7 +274,7 @@ impl<'a> Lines<'a> {
 
     /// A literal (`|`) or folded (`>`) block scalar whose header `header` ends the line before
     /// item `at`; its content lines are indented more than `indent`.
-    fn block_scalar(&self, header: &str, mut at: usize, indent: usize) -> Option<(Value, usize)> {
+    fn block_scalar(&self, header: &str, at: usize, indent: usize) -> Option<(Value, usize)> {
         let (style, chomp) = header.split_at(1);
         let chomp = match strip_comment(chomp) {
             "" => Chomp::Clip,
@@ -285,7 +283,7 @@ impl<'a> Lines<'a> {
             // Indentation indicators and anything else: the full parser.
             _ => return None,
         };
-        let first_row = self.items.get(at.checked_sub(1)?)?.row + 1;
+        let first_row = self.row_after(at)?;
         // Content runs to the first non-blank line indented `indent` or less.
         let mut rows = Vec::new();
         let mut content_indent = None;
@@ -344,10 +342,22 @@ impl<'a> Lines<'a> {
             Chomp::Clip => out.push('\n'),
             Chomp::Keep => out.extend(std::iter::repeat_n('\n', 1 + trailing)),
         }
-        while self.items.get(at).is_some_and(|l| l.row < end_row) {
+        Some((Value::String(out), self.first_item_from(at, end_row)))
+    }
+
+    /// The first line (by index among all lines) after the one item `at` follows: where a
+    /// scalar that ends item `at - 1`'s line goes on.
+    fn row_after(&self, at: usize) -> Option<usize> {
+        Some(self.items.get(at.checked_sub(1)?)?.row + 1)
+    }
+
+    /// The first item from `at` on that starts on line `row` or later (the items a multi-line
+    /// scalar took are skipped).
+    fn first_item_from(&self, mut at: usize, row: usize) -> usize {
+        while self.items.get(at).is_some_and(|l| l.row < row) {
             at += 1;
         }
-        Some((Value::String(out), at))
+        at
     }
 
     /// `value`, provided no more-indented line follows it (which would make it broken YAML or
