@@ -26,6 +26,7 @@ use ignores::Ignores;
 
 use ignore::{WalkBuilder, WalkState};
 
+use crate::files::Seen;
 use crate::{
     model::{Artifact, ArtifactKind, Language, Problem, ProblemKind},
     vocab::WeightFormat,
@@ -68,9 +69,13 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
 pub fn walk_mot(root: &Path, options: &WalkOptions) -> Discovered {
     if root.is_file() {
         let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let size = root.metadata().map(|m| m.len()).unwrap_or(0);
         return Discovered {
-            artifacts: vec![Artifact { path: root.to_path_buf(), rel: name, kind: ArtifactKind::Mot, size }],
+            artifacts: vec![Artifact {
+                path: root.to_path_buf(),
+                rel: name,
+                kind: ArtifactKind::Mot,
+                seen: Seen::Unchecked,
+            }],
             problems: Vec::new(),
         };
     }
@@ -304,8 +309,10 @@ fn classify(
 ) -> Option<Artifact> {
     let name = path.file_name()?.to_string_lossy();
     let kind = kind_of(&name)?;
-    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-    Some(Artifact { path: PathBuf::from(path), rel: relative(root, path), kind, size })
+    // A regular file's directory entry says so without a stat; a followed link is checked again
+    // when it is opened.
+    let seen = if entry.path_is_symlink() { Seen::Unchecked } else { Seen::RegularFile };
+    Some(Artifact { path: PathBuf::from(path), rel: relative(root, path), kind, seen })
 }
 
 /// What a file name says a file is. Public so the rules are testable and documented in one

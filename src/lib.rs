@@ -23,6 +23,7 @@ pub mod hash;
 pub mod identify;
 pub mod limits;
 pub mod model;
+pub mod needles;
 pub mod parse;
 pub mod pin;
 pub mod providers;

@@ -24,8 +24,9 @@ pub struct Artifact {
     pub rel: String,
     /// What the file name says it is.
     pub kind: ArtifactKind,
-    /// Size in bytes, from the directory entry.
-    pub size: u64,
+    /// Whether the walk listed it as a regular file (not a link), so opening it needs no check
+    /// first.
+    pub seen: crate::files::Seen,
 }
 
 /// What the walk thinks a file is, from its name alone.
@@ -70,6 +71,26 @@ pub enum Language {
     Shell,
     /// An Ollama `Modelfile`.
     Modelfile,
+}
+
+impl Language {
+    /// Every language.
+    pub const ALL: [Language; 9] = [
+        Language::Python,
+        Language::Notebook,
+        Language::Javascript,
+        Language::Yaml,
+        Language::Toml,
+        Language::Json,
+        Language::Dockerfile,
+        Language::Shell,
+        Language::Modelfile,
+    ];
+
+    /// The language whose patterns apply: a notebook's code is Python.
+    pub fn family(self) -> Language {
+        if self == Language::Notebook { Language::Python } else { self }
+    }
 }
 
 /// A file that could not be read or was cut short, reported as a finding.

@@ -9,12 +9,14 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 use crate::{
     catalogue::RestrictionDef,
     model::{Language, ModelTarget},
+    needles,
 };
 
 include!(concat!(env!("OUT_DIR"), "/providers.rs"));
@@ -176,6 +178,10 @@ pub struct Providers {
     site_set: RegexSet,
     /// Every call and site pattern in multi-line mode, to screen a whole file at once.
     text_set: RegexSet,
+    /// Per language, the literals some call, site or model pattern needs (ASCII
+    /// case-insensitive): a file with none of them names no model. `None` when a pattern needs
+    /// no literal.
+    needles: Vec<(Language, Option<AhoCorasick>)>,
     /// (provider index, model index) per model pattern.
     models: Vec<(usize, usize)>,
     model_set: RegexSet,
@@ -273,7 +279,25 @@ impl Providers {
         let text_set =
             RegexSet::new(calls.iter().map(|c| &c.def.pattern).chain(&site_patterns).map(|p| format!("(?m:{p})")))
                 .map_err(|e| ProviderError::Invalid { file: "*".into(), message: e.to_string() })?;
-        Ok(Providers { providers, calls, call_set, sites, site_set, text_set, models, model_set })
+        let globs = || providers.iter().flat_map(|p| &p.models).map(|m| m.pattern.as_str());
+        let needles = Language::ALL
+            .iter()
+            .map(|&language| {
+                let family = language.family();
+                let calls = calls.iter().filter(|c| c.def.languages.is_empty() || c.def.languages.contains(&family));
+                let patterns = calls.map(|c| c.def.pattern.as_str()).chain(site_patterns.iter().map(String::as_str));
+                (language, screen(patterns, globs()))
+            })
+            .collect();
+        Ok(Providers { providers, calls, call_set, sites, site_set, text_set, needles, models, model_set })
+    }
+
+    /// Whether `text` may name a model: false means no line of it holds a literal that a call,
+    /// client or model-name pattern needs, so [`crate::parse::references`] has nothing to find.
+    /// One pass over the bytes, at about the speed they are read.
+    pub fn may_name_a_model(&self, language: Language, text: &str) -> bool {
+        let screen = self.needles.iter().find(|(l, _)| *l == language).and_then(|(_, ac)| ac.as_ref());
+        screen.is_none_or(|ac| ac.is_match(text))
     }
 
     /// Every provider, sorted by id.
@@ -434,6 +458,18 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 /// `*`-glob → anchored regex; `*` matches any run of `[A-Za-z0-9._:@-]`.
+/// The screen of [`Providers::may_name_a_model`]: `None` when some pattern needs no literal.
+fn screen<'a>(patterns: impl Iterator<Item = &'a str>, globs: impl Iterator<Item = &'a str>) -> Option<AhoCorasick> {
+    let mut all = Vec::new();
+    for p in patterns {
+        all.extend(needles::required(p)?);
+    }
+    for g in globs {
+        all.push(needles::of_glob(g)?);
+    }
+    AhoCorasick::builder().ascii_case_insensitive(true).build(needles::minimal(all)).ok()
+}
+
 fn glob_regex(glob: &str) -> String {
     let mut out = String::from("^");
     for part in glob.split('*').enumerate() {
@@ -522,6 +558,100 @@ mod tests {
         let p = Providers::from_files(PROVIDER_FILES).unwrap();
         assert!(p.by_id("openai").is_some());
         assert!(p.by_id("huggingface").is_some_and(|h| !h.calls.is_empty()));
+    }
+
+    #[test]
+    fn every_embedded_pattern_needs_a_literal() {
+        // Else the one-pass screen is off and every code file runs every regex.
+        let p = Providers::get();
+        for (language, screen) in &p.needles {
+            assert!(screen.is_some(), "{language:?}: a pattern with no required literal");
+        }
+        let py = Language::Python;
+        assert!(p.may_name_a_model(py, "m = AutoModel.from_pretrained('a/b')"));
+        assert!(p.may_name_a_model(py, "x = 'GPT-4o'"));
+        assert!(!p.may_name_a_model(py, "from os import path\ndef add(a, b):\n    return [a.get(k, 1) for k in b]\n"));
+        // `FROM` names a model in a Modelfile only.
+        assert!(p.may_name_a_model(Language::Modelfile, "FROM x\n"));
+    }
+
+    /// The screen's promise: a text any call or client pattern matches on, or holding a hosted
+    /// model name, passes it. Texts are built from the pieces those patterns are made of, in
+    /// any letter case.
+    #[test]
+    fn the_screen_passes_every_text_a_pattern_matches() {
+        use proptest::prelude::*;
+        let p = Providers::get();
+        let mut pieces: Vec<String> = [
+            " ",
+            "  ",
+            "\n",
+            "(",
+            ")",
+            "\"",
+            "'",
+            "=",
+            ":",
+            ",",
+            ".",
+            "-",
+            "_",
+            "/",
+            "x",
+            "org/name",
+            "gpt-4o",
+            "o1",
+            "model",
+            "repo_id",
+            "--model",
+            "-hf",
+            "import ",
+            "from ",
+            "require(",
+            "ollama",
+            "serve ",
+            "download ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for provider in p.all() {
+            pieces.extend(provider.models.iter().map(|m| m.pattern.replace('*', "1")));
+            pieces.extend(provider.aliases.iter().cloned());
+        }
+        for c in &p.calls {
+            pieces.extend(c.def.what.split_whitespace().map(String::from));
+        }
+        for s in p.site_set.patterns() {
+            pieces.extend(
+                s.split(|c: char| !c.is_ascii_alphanumeric() && c != '.').filter(|w| w.len() > 2).map(String::from),
+            );
+        }
+        let piece = proptest::sample::select(pieces);
+        let text = proptest::collection::vec((piece, any::<bool>()), 1..12).prop_map(|parts| {
+            parts.into_iter().map(|(s, upper)| if upper { s.to_ascii_uppercase() } else { s }).collect::<String>()
+        });
+        let mut runner =
+            proptest::test_runner::TestRunner::new(proptest::test_runner::Config { cases: 8192, ..Default::default() });
+        let matched = std::sync::atomic::AtomicUsize::new(0);
+        runner
+            .run(&(text, proptest::sample::select(Language::ALL.to_vec())), |(text, language)| {
+                let family = language.family();
+                let call = p.calls.iter().any(|c| {
+                    (c.def.languages.is_empty() || c.def.languages.contains(&family)) && c.regex.is_match(&text)
+                });
+                let site = !p.sites_on(&text).is_empty();
+                let hosted = text.split(['"', '\'', ' ', '(', ')', '=', ':', ',']).any(|w| p.hosted(w).is_some());
+                if call || site || hosted {
+                    matched.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    prop_assert!(p.may_name_a_model(language, &text), "{language:?} {text:?}");
+                }
+                Ok(())
+            })
+            .unwrap();
+        // Not a vacuous test: many of the texts are ones a pattern matches.
+        let matched = matched.into_inner();
+        assert!(matched > 800, "only {matched} of 8192 texts matched a pattern");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::{
 };
 
 use super::{StoreError, Stored, display_path, kind_of, list_store, resolve_inside};
+use crate::files::Seen;
 use crate::{
     files,
     model::{Artifact, ArtifactKind, Entry, Parsed, Problem, ProblemKind, Provenance},
@@ -165,10 +166,7 @@ pub fn scan_repo(repo: &Path, shown: &str, id: &str, dataset: bool, revision: Op
                 // references (it is the model's code, not the user's).
                 ArtifactKind::Code => entry.known.push(Parsed::Code(rel)),
                 ArtifactKind::Source(_) => {}
-                _ => {
-                    let size = fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
-                    entry.artifacts.push(Artifact { path: target, rel, kind, size });
-                }
+                _ => entry.artifacts.push(Artifact { path: target, rel, kind, seen: Seen::Unchecked }),
             }
         }
         out.entries.push(entry);

@@ -33,6 +33,7 @@ use super::{Stored, hf_cache, kind_of};
 pub use http::Token;
 use http::{Fetched, Http, Reuse};
 
+use crate::files::Seen;
 use crate::{
     model::{Artifact, ArtifactKind, Entry, Parsed, Problem, ProblemKind, Provenance, WeightFile},
     providers,
@@ -304,7 +305,7 @@ fn fetch_repo(http: &Http, request: &Request, options: &HubOptions) -> Result<St
     for (name, kind) in wanted {
         let path = format!("{resolve_prefix}/{}", encode_path(name));
         match http.get(&path, file_reuse, options.max_file_size).map_err(unreachable)? {
-            Fetched::Body { bytes, truncated, .. } => {
+            Fetched::Body { truncated, .. } => {
                 if truncated {
                     out.problems.push(Problem {
                         line: None,
@@ -322,7 +323,7 @@ fn fetch_repo(http: &Http, request: &Request, options: &HubOptions) -> Result<St
                     path: http.cache_file(&path),
                     rel: shown(name),
                     kind,
-                    size: bytes.len() as u64,
+                    seen: Seen::Unchecked,
                 });
             }
             Fetched::Status(401 | 403) => refused = true,
@@ -346,7 +347,7 @@ fn fetch_repo(http: &Http, request: &Request, options: &HubOptions) -> Result<St
                 path: file,
                 rel: format!("{}{info_path} (cardData)", http.endpoint()),
                 kind: ArtifactKind::Markdown,
-                size: text.len() as u64,
+                seen: Seen::Unchecked,
             });
         }
     }

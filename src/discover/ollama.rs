@@ -16,6 +16,7 @@ use std::{
 use serde::Deserialize;
 
 use super::{StoreError, Stored, display_path, list_store, resolve_inside};
+use crate::files::Seen;
 use crate::{
     files,
     model::{Artifact, ArtifactKind, Entry, ModelConfig, Parsed, Problem, ProblemKind, Provenance},
@@ -177,16 +178,19 @@ fn entry(
         let media = layer.media_type.as_str();
         if media == LICENSE {
             if let Some((path, rel)) = blob(&layer.digest, problems) {
-                let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(layer.size);
-                e.artifacts.push(Artifact { path, rel, kind: ArtifactKind::LicenceText, size });
+                e.artifacts.push(Artifact { path, rel, kind: ArtifactKind::LicenceText, seen: Seen::Unchecked });
             }
         } else if WEIGHT_LAYERS.contains(&media) {
             let Some((path, rel)) = blob(&layer.digest, problems) else { continue };
-            let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(layer.size);
             if media == MODEL {
                 e.provenance.revision.get_or_insert_with(|| layer.digest.clone());
             }
-            e.artifacts.push(Artifact { path, rel, kind: ArtifactKind::Weights(WeightFormat::Gguf), size });
+            e.artifacts.push(Artifact {
+                path,
+                rel,
+                kind: ArtifactKind::Weights(WeightFormat::Gguf),
+                seen: Seen::Unchecked,
+            });
         }
     }
     if let Some(config) = &manifest.config

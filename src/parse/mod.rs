@@ -129,7 +129,7 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
             // Most Markdown files are not cards: look at the first bytes before reading more.
             let named_card = card::is_card_name(&artifact.rel);
             if !named_card {
-                match read_prefix(&artifact.path, 4) {
+                match read_prefix(&artifact.path, artifact.seen, 4) {
                     Ok(head) if head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head).starts_with(b"---") => {}
                     Ok(_) => return Vec::new(),
                     Err(e) => return vec![io_problem(artifact, &e)],
@@ -184,15 +184,14 @@ fn with_text(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Option
 
 fn with_text_all(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Vec<Parsed>) -> Vec<Parsed> {
     let limit = limits.input.file_size;
-    match read_text(&artifact.path, limit) {
-        Ok((text, truncated)) => {
+    match read_text_seen(&artifact.path, artifact.seen, limit) {
+        Ok((text, cut)) => {
             let mut out = Vec::new();
-            if truncated {
+            if let Some(size) = cut {
                 out.push(limit_problem(
                     &artifact.rel,
                     format!(
-                        "file is {} bytes; only its first {limit} bytes were read ({})",
-                        artifact.size,
+                        "file is {size} bytes; only its first {limit} bytes were read ({})",
                         LimitName::FileSize.exceeded(limit)
                     ),
                 ));
@@ -215,7 +214,13 @@ fn io_problem(artifact: &Artifact, e: &io::Error) -> Parsed {
 
 /// Reads up to `limit` bytes of a regular file as lossy UTF-8; says whether the file was longer.
 pub fn read_text(path: &Path, limit: u64) -> io::Result<(String, bool)> {
-    let (bytes, truncated) = files::read_bounded(path, limit)?;
+    read_text_seen(path, files::Seen::Unchecked, limit).map(|(text, cut)| (text, cut.is_some()))
+}
+
+/// [`read_text`] for a path the walk has `seen`; when the file held more than `limit` bytes, its
+/// length.
+fn read_text_seen(path: &Path, seen: files::Seen, limit: u64) -> io::Result<(String, Option<u64>)> {
+    let (bytes, truncated) = files::read_seen(path, seen, limit)?;
     let text = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -223,9 +228,9 @@ pub fn read_text(path: &Path, limit: u64) -> io::Result<(String, bool)> {
     Ok((text, truncated))
 }
 
-fn read_prefix(path: &Path, n: usize) -> io::Result<Vec<u8>> {
+fn read_prefix(path: &Path, seen: files::Seen, n: usize) -> io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(n);
-    files::open_regular(path)?.take(n as u64).read_to_end(&mut buf)?;
+    files::open_seen(path, seen)?.0.take(n as u64).read_to_end(&mut buf)?;
     Ok(buf)
 }
 

@@ -39,6 +39,10 @@ pub fn scan_with(
     max_line: usize,
 ) -> (Vec<Reference>, LongLines) {
     let providers = Providers::get();
+    // A notebook's lines are decoded from JSON, where an escape could hide a literal.
+    if language != Language::Notebook && !providers.may_name_a_model(language, text) {
+        return (Vec::new(), long_code_lines(language, text, max_line));
+    }
     let mut long = LongLines::default();
     let lines = code_lines(language, text, max_line, &mut long);
     let mut found = Found::default();
@@ -93,7 +97,7 @@ fn scan_line(
     is_local: &dyn Fn(&str) -> bool,
     found: &mut Found,
 ) {
-    let family = if language == Language::Notebook { Language::Python } else { language };
+    let family = language.family();
     let calls = if !found.screened_out {
         for (provider, call) in providers.sites_on(line) {
             found.sites.push(Site { line: line_no, provider, call });
@@ -373,25 +377,45 @@ fn code_lines<'a>(
     if language == Language::Notebook {
         return notebook_lines(text, max_line, long);
     }
+    code_lines_of(language, text)
+        .map(|(line_no, l)| {
+            if l.len() > max_line {
+                long.note(line_no, l.len());
+            }
+            (line_no, Cow::Borrowed(cut_line(l, max_line)))
+        })
+        .collect()
+}
+
+/// The numbered lines of a source file that are neither blank nor comments.
+fn code_lines_of(language: Language, text: &str) -> impl Iterator<Item = (u32, &str)> {
+    numbered(text).filter(move |(_, l)| is_code(language, l))
+}
+
+/// The long code lines of a source file, counted without looking at the short ones.
+fn long_code_lines(language: Language, text: &str, max_line: usize) -> LongLines {
+    let mut long = LongLines::default();
+    if text.len() <= max_line {
+        return long;
+    }
+    for (line_no, l) in numbered(text).filter(|(_, l)| l.len() > max_line && is_code(language, l)) {
+        long.note(line_no, l.len());
+    }
+    long
+}
+
+fn numbered(text: &str) -> impl Iterator<Item = (u32, &str)> {
+    text.lines().enumerate().map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l))
+}
+
+fn is_code(language: Language, line: &str) -> bool {
     let comment: &[&str] = match language {
         Language::Javascript => &["//", "/*", "*"],
         Language::Json => &[],
         _ => &["#"],
     };
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            let t = l.trim_start();
-            if t.is_empty() || comment.iter().any(|c| t.starts_with(c)) {
-                return None;
-            }
-            let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            if l.len() > max_line {
-                long.note(line_no, l.len());
-            }
-            Some((line_no, Cow::Borrowed(cut_line(l, max_line))))
-        })
-        .collect()
+    let t = line.trim_start();
+    !t.is_empty() && !comment.iter().any(|c| t.starts_with(c))
 }
 
 /// The code-cell lines of a notebook. Jupyter writes one source line per JSON line, with

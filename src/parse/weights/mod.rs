@@ -163,23 +163,19 @@ pub fn read(artifact: &Artifact, named: WeightFormat, limits: &InputLimits) -> V
     if name == "training_args.bin" || name.ends_with(".index") {
         return Vec::new();
     }
-    read_limited(&artifact.path, &artifact.rel, named, limits)
+    read_limited(&artifact.path, artifact.seen, &artifact.rel, named, limits)
 }
 
 /// Reads a weight file whose name says it is `named` (also for files without an extension, such
 /// as Ollama blobs), within the default limits. Returns the weight file, and a problem when the
 /// file could not be read or a limit was hit.
 pub fn read_as(path: &Path, rel: &str, named: WeightFormat) -> Vec<Parsed> {
-    read_limited(path, rel, named, &InputLimits::default())
+    read_limited(path, files::Seen::Unchecked, rel, named, &InputLimits::default())
 }
 
 /// [`read_as`] within `limits`. Only a regular file is opened (never a FIFO or a device).
-pub fn read_limited(path: &Path, rel: &str, named: WeightFormat, limits: &InputLimits) -> Vec<Parsed> {
-    let opened = files::open_regular(path).and_then(|f| {
-        let size = f.metadata()?.len();
-        Ok((f, size))
-    });
-    match opened {
+fn read_limited(path: &Path, seen: files::Seen, rel: &str, named: WeightFormat, limits: &InputLimits) -> Vec<Parsed> {
+    match files::open_seen(path, seen) {
         Ok((file, size)) => outcome(inspect(file, size, rel, named, limits), rel),
         Err(e) => vec![problem(ProblemKind::Io, rel, format!("cannot read: {e}"))],
     }
