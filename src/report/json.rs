@@ -1,10 +1,133 @@
 //! The JSON report: `Report` serialised as is, pretty-printed, keys in a fixed order.
+//!
+//! The models are nearly all of a large report (50,000 cards make 800 MB), so they are
+//! pretty-printed on their own, a chunk at a time on every core, and spliced into the rest of the
+//! report; the bytes are the same as `serde_json::to_writer_pretty` of the whole.
 
 use std::io;
 
-use super::Report;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{DatasetReport, ModelReport, Report, Summary, Suppressed, Tool};
+use crate::model::Finding;
+
+/// Models rendered at a time: enough to keep every core busy, few enough to bound the memory.
+const CHUNK: usize = 512;
 
 pub(super) fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
+    write_chunked(report, out, CHUNK)
+}
+
+fn write_chunked(report: &Report, out: &mut dyn io::Write, chunk: usize) -> io::Result<()> {
+    let shell = serde_json::to_string_pretty(&Shell::of(report)).map_err(io::Error::other)?;
+    // The shell's only top-level `"models": []`: everything before its `[]`, the models, then
+    // everything after it.
+    let marker = "\n  \"models\": []";
+    let at = shell.find(marker).map(|i| i + marker.len() - 2).ok_or_else(|| io::Error::other("no models key"))?;
+    if report.models.is_empty() {
+        out.write_all(shell.as_bytes())?;
+        return out.write_all(b"\n");
+    }
+    out.write_all(&shell.as_bytes()[..at])?;
+    out.write_all(b"[")?;
+    for (n, chunk) in report.models.chunks(chunk).enumerate() {
+        let rendered: Vec<Vec<u8>> = chunk.par_iter().map(render).collect::<io::Result<_>>()?;
+        for (i, model) in rendered.iter().enumerate() {
+            out.write_all(if n == 0 && i == 0 { b"\n    " } else { b",\n    " })?;
+            out.write_all(model)?;
+        }
+    }
+    out.write_all(b"\n  ]")?;
+    out.write_all(&shell.as_bytes()[at + 2..])?;
     out.write_all(b"\n")
+}
+
+/// One model pretty-printed as the element of a list two levels deep: every line after the
+/// first indented by four more spaces (a JSON string never holds a raw newline).
+fn render(model: &ModelReport) -> io::Result<Vec<u8>> {
+    let flat = serde_json::to_vec_pretty(model).map_err(io::Error::other)?;
+    let mut out = Vec::with_capacity(flat.len() + flat.len() / 8);
+    for (i, line) in flat.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\n    ");
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(out)
+}
+
+/// `Report` with an empty model list, borrowed: the same fields, names, order and omissions
+/// (`tests::the_spliced_report_is_serde_json_s` compares the two).
+#[derive(Serialize)]
+struct Shell<'a> {
+    schema_version: u32,
+    tool: &'a Tool,
+    policy: &'a [String],
+    models: [(); 0],
+    datasets: &'a [DatasetReport],
+    findings: &'a [Finding],
+    suppressed: &'a [Suppressed],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<&'a String>,
+    summary: &'a Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<&'a crate::shard::Shard>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    scanned: &'a [String],
+}
+
+impl<'a> Shell<'a> {
+    fn of(r: &'a Report) -> Self {
+        Shell {
+            schema_version: r.schema_version,
+            tool: &r.tool,
+            policy: &r.policy,
+            models: [],
+            datasets: &r.datasets,
+            findings: &r.findings,
+            suppressed: &r.suppressed,
+            config: r.config.as_ref(),
+            summary: &r.summary,
+            shard: r.shard.as_ref(),
+            scanned: &r.scanned,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    fn report_of(args: &[&str]) -> super::Report {
+        let Command::Scan(scan) = Cli::try_parse_from(args).unwrap().command else { panic!("not a scan") };
+        let packs = [crate::evaluate::pack::builtin("default").unwrap()];
+        crate::app::build_report(&scan, &packs).unwrap()
+    }
+
+    #[test]
+    fn the_spliced_report_is_serde_json_s() {
+        let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+        let cards = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/modelcards");
+        let empty = tempfile::tempdir().unwrap();
+        let empty = empty.path().to_str().unwrap();
+        for args in [
+            &["modelgate", "scan", demo][..],
+            &["modelgate", "scan", cards],
+            &["modelgate", "scan", demo, "--shard", "1/2"],
+            &["modelgate", "scan", empty],
+        ] {
+            let report = report_of(args);
+            let mut theirs = serde_json::to_vec_pretty(&report).unwrap();
+            theirs.push(b'\n');
+            // Chunks of one, of a few (the last one short) and of all.
+            for chunk in [1, 7, super::CHUNK] {
+                let mut ours = Vec::new();
+                super::write_chunked(&report, &mut ours, chunk).unwrap();
+                assert!(ours == theirs, "{args:?} in chunks of {chunk}: the spliced report differs from serde_json's");
+            }
+        }
+    }
 }
