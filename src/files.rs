@@ -59,7 +59,9 @@ pub enum Seen {
     /// opening is skipped: it looks the path up again, which costs as much as the open (a third
     /// of the system calls of a 100,000-file scan). The open still refuses a link and never
     /// blocks, and the opened file's type is still checked, so a file swapped since the walk is
-    /// refused unread.
+    /// refused unread. A device node swapped in is opened, though (what the first check
+    /// avoids); putting one there between the walk and the read takes the right to make
+    /// device nodes.
     RegularFile,
 }
 

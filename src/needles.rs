@@ -2,8 +2,8 @@
 //!
 //! Most files of a large tree name no model, so the code-reference search first asks one
 //! Aho-Corasick automaton whether a file holds any literal some pattern needs (`from_pretrained`,
-//! `Anthropic`, `gpt-`). That costs about what reading the file costs; the regexes themselves
-//! only run on files that pass.
+//! `Anthropic`, `gpt-`): one pass over the bytes, where the regexes would search the file and
+//! then every string literal of every line. They only run on files that pass.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -19,8 +19,7 @@ type Set = Vec<Vec<u8>>;
 /// for an ASCII case-insensitive search, which finds a superset of what the pattern matches.
 pub fn required(pattern: &str) -> Option<Vec<String>> {
     let hir = regex_syntax::parse(pattern).ok()?;
-    let set = required_of(&hir)?;
-    Some(set.into_iter().map(|s| String::from_utf8_lossy(&s).into_owned()).collect())
+    required_of(&hir)?.into_iter().map(|s| String::from_utf8(s).ok()).collect()
 }
 
 /// The longest literal run of a glob (`*` matches anything): every match contains it.
@@ -254,6 +253,8 @@ mod tests {
 
     #[test]
     fn patterns_that_need_no_literal_give_none() {
+        // Patterns for text cannot match bytes that are not UTF-8: they do not parse.
+        assert_eq!(req(r"(?-u:\xFF)abc"), None);
         assert_eq!(req(r"\w+"), None);
         assert_eq!(req(r"(?:abc)?x*"), None);
         assert_eq!(req(r"abc|\d+"), None);

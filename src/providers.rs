@@ -294,7 +294,8 @@ impl Providers {
 
     /// Whether `text` may name a model: false means no line of it holds a literal that a call,
     /// client or model-name pattern needs, so [`crate::parse::references`] has nothing to find.
-    /// One pass over the bytes, at about the speed they are read.
+    /// One pass over the bytes, instead of a regex set over the file and a look at every string
+    /// literal of every line.
     pub fn may_name_a_model(&self, language: Language, text: &str) -> bool {
         let screen = self.needles.iter().find(|(l, _)| *l == language).and_then(|(_, ac)| ac.as_ref());
         screen.is_none_or(|ac| ac.is_match(text))
@@ -457,7 +458,6 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
 }
 
-/// `*`-glob → anchored regex; `*` matches any run of `[A-Za-z0-9._:@-]`.
 /// The screen of [`Providers::may_name_a_model`]: `None` when some pattern needs no literal.
 fn screen<'a>(patterns: impl Iterator<Item = &'a str>, globs: impl Iterator<Item = &'a str>) -> Option<AhoCorasick> {
     let mut all = Vec::new();
@@ -470,6 +470,7 @@ fn screen<'a>(patterns: impl Iterator<Item = &'a str>, globs: impl Iterator<Item
     AhoCorasick::builder().ascii_case_insensitive(true).build(needles::minimal(all)).ok()
 }
 
+/// `*`-glob → anchored regex; `*` matches any run of `[A-Za-z0-9._:@-]`.
 fn glob_regex(glob: &str) -> String {
     let mut out = String::from("^");
     for part in glob.split('*').enumerate() {
