@@ -158,13 +158,18 @@ mod tests {
     }
 
     #[cfg(unix)]
+    fn mkfifo(path: &Path) -> std::path::PathBuf {
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        path.to_path_buf()
+    }
+
+    #[cfg(unix)]
     #[test]
     fn fifos_and_devices_are_refused_without_blocking() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("README.md");
-        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let fifo = mkfifo(&dir.path().join("README.md"));
         let err = open_regular(&fifo).unwrap_err();
         assert!(err.to_string().contains("FIFO"), "{err}");
         let link = dir.path().join("LICENSE");
@@ -185,10 +190,7 @@ mod tests {
         // The walk listed regular files; by the time they are opened unchecked, one is a FIFO
         // and one a link to a device. Neither blocks nor is read.
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("README.md");
-        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let fifo = mkfifo(&dir.path().join("README.md"));
         let err = read_seen(&fifo, Seen::RegularFile, 10).unwrap_err();
         assert!(err.to_string().contains("FIFO"), "{err}");
         let link = dir.path().join("LICENSE");

@@ -13,18 +13,6 @@ use modelgate::{
 };
 use regex::Regex;
 
-const LANGUAGES: [Language; 9] = [
-    Language::Python,
-    Language::Notebook,
-    Language::Javascript,
-    Language::Yaml,
-    Language::Toml,
-    Language::Json,
-    Language::Dockerfile,
-    Language::Shell,
-    Language::Modelfile,
-];
-
 fn texts(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -48,8 +36,8 @@ fn every_corpus_text_scans_in_every_language() {
     let mut files = 0;
     // The bulk cards are read as Python by the next test; here in the other line readers.
     for (dir, languages) in [
-        ("modelcards", &LANGUAGES[..]),
-        ("licences", &LANGUAGES[..]),
+        ("modelcards", &Language::ALL[..]),
+        ("licences", &Language::ALL[..]),
         ("modelcards-bulk", &[Language::Yaml, Language::Notebook][..]),
     ] {
         for (name, text) in texts(&corpus.join(dir)) {
