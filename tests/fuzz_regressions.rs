@@ -121,6 +121,24 @@ fn plain_yaml_key_with_spaces_before_its_colon() {
     assert_eq!(value["language"][5], serde_json::json!({"pt\u{fffd}-": null}));
 }
 
+/// `plain_yaml`, a 600 s run (1,473,454 executions): a kept (`|+`) block scalar whose last
+/// line, the last of the text, is blank and has no line break after it; serde-saphyr keeps no
+/// line break for it, the reader kept one.
+#[test]
+fn plain_yaml_keeps_no_break_for_an_unterminated_last_line() {
+    let bytes = b"l: falseJlicense\ne#t: |+\n PVBKYCIrw0YUBw\n    - type: au\n ";
+    targets::run("plain_yaml", bytes);
+    for (yaml, kept) in [
+        ("e: |+\n a\n ", "a\n"),
+        ("e: >+\n a\n\n ", "a\n\n"),
+        ("e: |+\n a\n \n", "a\n\n"),
+        ("e: |+\n a\n \nf: 1", "a\n\n"),
+    ] {
+        let value = modelgate::parse::plain_yaml::parse(yaml, 64).expect("within the subset");
+        assert_eq!(value["e"], kept, "{yaml:?}");
+    }
+}
+
 /// `plain_yaml`, runs two to eight: front matter the fast reader took and serde-saphyr refuses,
 /// each shortened to what matters. The reader must leave every one to serde-saphyr.
 #[test]

@@ -64,6 +64,8 @@ struct Lines<'a> {
     items: Vec<Line<'a>>,
     /// Every line, for block scalars (whose blank and `#` lines are content).
     raw: Vec<&'a str>,
+    /// Whether the last line has no line break after it.
+    unterminated: bool,
 }
 
 impl<'a> Lines<'a> {
@@ -88,7 +90,7 @@ impl<'a> Lines<'a> {
             items.push(Line { indent, text, after_gap: gap, row });
             gap = false;
         }
-        Some(Lines { items, raw })
+        Some(Lines { items, raw, unterminated: !yaml.ends_with('\n') })
     }
 
     /// The block (mapping or sequence) starting at line `at`, indented at least `min`.
@@ -309,8 +311,13 @@ impl<'a> Lines<'a> {
             rows.push(Some(&raw[c..]));
         }
         let last = rows.iter().rposition(Option::is_some)?;
-        let trailing = rows.len() - 1 - last;
         let end_row = first_row + rows.len();
+        // Kept trailing blank lines are line breaks: a blank last line of the text with no
+        // line break after it adds none (tenth fuzz run).
+        let mut trailing = rows.len() - 1 - last;
+        if trailing > 0 && end_row == self.raw.len() && self.unterminated {
+            trailing -= 1;
+        }
         let mut out = String::new();
         let mut breaks = 0;
         let mut previous: Option<&str> = None;
