@@ -503,20 +503,20 @@ fn extract_meta(
         Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(keys.line("extra_gated_eu_disallowed")),
         _ => None,
     };
-    meta.has_model_index = map.get("model-index").is_some_and(|v| !v.is_null());
-    meta.eval_datasets = map.get("model-index").map(model_index_datasets).unwrap_or_default();
+    let model_index = map.get("model-index").filter(|v| !v.is_null());
+    meta.has_model_index = model_index.is_some();
+    meta.eval_datasets = model_index.map(model_index_datasets).unwrap_or_default();
     meta.widget_output = match map.get("widget") {
         Some(Value::Array(items)) => items.iter().any(|w| w.get("output").is_some_and(|o| !o.is_null())),
         _ => false,
     };
     meta.lines = keys.keys.iter().map(|(k, (line, _))| (k.clone(), *line)).collect();
-    meta.model_name = single("model_name").map(|l| l.value).or_else(|| {
-        map.get("model-index")?.as_array()?.first()?.get("name").and_then(scalar).filter(|n| !n.trim().is_empty())
-    });
+    meta.model_name = single("model_name")
+        .map(|l| l.value)
+        .or_else(|| model_index?.as_array()?.first()?.get("name").and_then(scalar).filter(|n| !n.trim().is_empty()));
     (meta, problem)
 }
 
-/// A string, or every string of a list; numbers and booleans as written.
 /// Hub dataset ids a `model-index` says its results were measured on, at most 50.
 fn model_index_datasets(index: &Value) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -534,6 +534,7 @@ fn model_index_datasets(index: &Value) -> Vec<String> {
     out
 }
 
+/// A string, or every string of a list; numbers and booleans as written.
 fn strings(v: &Value) -> Option<Vec<String>> {
     match v {
         Value::Array(items) => items.iter().map(scalar).collect(),
