@@ -9,6 +9,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 
 use crate::{
     assemble, baseline,
@@ -376,8 +377,10 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
     let mut sink_config = gate.sink.clone();
     sink_config.enabled = evaluate::enabled_rules(&packs).into_iter().map(|r| r.id.clone()).collect();
     sink_config.hashes = assessed
-        .iter()
+        .par_iter()
         .map(|m| (m.identified.evidence.id.clone(), pin::licence_hash(&m.identified.evidence)))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
     let mut sunk = sink::sink(findings, raised, &sink_config);
     timings.mark("evaluate");

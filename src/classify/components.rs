@@ -259,7 +259,9 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
                 found.add(c, ev.clone());
                 found.note(c, "in a repository the card links to (not scanned)");
             }
-        } else if words(&format!("{} {}", link.text, link.url)).iter().any(|w| w.contains("checkpoint")) {
+        } else if [&link.text, &link.url].iter().any(|t| t.to_lowercase().contains("checkpoint")) {
+            // (A word holding "checkpoint" is the lower-cased text holding it: the word is all
+            // letters.)
             found.add(MofComponent::IntermediateParameters, ev);
         }
     }
@@ -579,7 +581,7 @@ fn paper_kind(link: &CardLink) -> Option<MofComponent> {
         "nature.com",
         "biorxiv.org",
     ];
-    let paper_host = PAPER_HOSTS.iter().any(|h| host == *h || host.ends_with(&format!(".{h}")));
+    let paper_host = PAPER_HOSTS.iter().any(|h| on_host(host, h));
     let path = url.split('?').next().unwrap_or(&url);
     if !paper_host && !path.ends_with(".pdf") {
         return None;
@@ -601,13 +603,18 @@ fn host(url: &str) -> &str {
     host.strip_prefix("www.").unwrap_or(host)
 }
 
+/// Whether `host` is `domain` or one of its subdomains.
+fn on_host(host: &str, domain: &str) -> bool {
+    host.strip_suffix(domain).is_some_and(|sub| sub.is_empty() || sub.ends_with('.'))
+}
+
 /// A link to a code repository (not to one of its issues, licence files or releases).
 fn is_code_repository(url: &str) -> bool {
     let lower = url.to_lowercase();
     let h = host(&lower);
     let hosted = ["github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com", "sr.ht"]
         .iter()
-        .any(|c| h == *c || h.ends_with(&format!(".{c}")));
+        .any(|c| on_host(h, c));
     if !hosted {
         return false;
     }

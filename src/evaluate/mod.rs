@@ -12,6 +12,7 @@ pub mod sink;
 
 use checks::Check;
 use pack::{Pack, Rule};
+use rayon::prelude::*;
 
 use crate::model::{Assessed, Finding, Problem};
 
@@ -42,31 +43,27 @@ pub fn evaluate_with(
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in enabled_rules(packs) {
+        // Each model is judged on its own: in parallel, the findings kept in model order.
         if let Some(when) = &rule.when {
-            for m in models {
-                if let Some(w) = when.eval(m) {
-                    findings.push(declarative_finding(rule, m, w));
-                }
-            }
+            findings
+                .par_extend(models.par_iter().filter_map(|m| when.eval(m).map(|w| declarative_finding(rule, m, w))));
             continue;
         }
         let Some(check) = checks::check(&rule.id) else { continue };
         match check {
             Check::Model(f) => {
-                for m in models {
-                    for hit in f(m) {
-                        findings.push(Finding {
-                            rule: rule.id.clone(),
-                            severity: rule.severity,
-                            model: Some(m.identified.evidence.id.clone()),
-                            message: hit.message,
-                            file: hit.file,
-                            line: hit.line,
-                            help: rule.help.clone(),
-                            fingerprint: String::new(),
-                        });
-                    }
-                }
+                findings.par_extend(models.par_iter().flat_map_iter(|m| {
+                    f(m).into_iter().map(move |hit| Finding {
+                        rule: rule.id.clone(),
+                        severity: rule.severity,
+                        model: Some(m.identified.evidence.id.clone()),
+                        message: hit.message,
+                        file: hit.file,
+                        line: hit.line,
+                        help: rule.help.clone(),
+                        fingerprint: String::new(),
+                    })
+                }));
             }
             Check::Problem(kind) => {
                 for p in problems.iter().filter(|p| p.kind == kind) {

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use globset::GlobSet;
+use rayon::prelude::*;
 
 use crate::{
     date::Date,
@@ -102,12 +103,12 @@ pub struct Sunk {
 }
 
 /// Passes findings (and findings the configuration raised elsewhere, `extra`) through the sink.
-pub fn sink(findings: Vec<Finding>, extra: Vec<Finding>, config: &SinkConfig) -> Sunk {
+pub fn sink(mut findings: Vec<Finding>, extra: Vec<Finding>, config: &SinkConfig) -> Sunk {
     let mut used = vec![false; config.waivers.len()];
     let mut stale: BTreeMap<(usize, String), String> = BTreeMap::new();
     let mut out = Sunk::default();
-    for mut f in findings {
-        f.fingerprint = pin::fingerprint(&f);
+    findings.par_iter_mut().for_each(|f| f.fingerprint = pin::fingerprint(f));
+    for f in findings {
         match waive(&f, config, &mut used, &mut stale) {
             Some(suppression) => out.suppressed.push(Suppressed { finding: f, suppression }),
             None => match &config.baseline {

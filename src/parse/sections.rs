@@ -284,26 +284,36 @@ const KINDS: &[(SectionKind, &[&str])] = &[
 
 fn kinds_of(title: &str) -> Vec<SectionKind> {
     let lower = title.to_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
-    let mut kinds = Vec::new();
-    for (kind, keys) in KINDS {
-        let hit = keys.iter().any(|k| {
-            if k.contains(' ') || k.contains('-') {
-                lower.contains(k)
-            } else {
-                // Single words match whole words or word prefixes ("limitations", "biases").
-                words.iter().any(|w| w.starts_with(k))
-            }
-        });
-        if hit && !kinds.contains(kind) {
-            kinds.push(*kind);
+    let (keywords, of) = keywords();
+    let mut hit = [false; KINDS.len()];
+    for m in keywords.find_overlapping_iter(&lower) {
+        let (kind, phrase) = of[m.pattern().as_usize()];
+        // Single words match whole words or word prefixes ("limitations", "biases"): a word
+        // runs between characters that are neither alphanumeric nor `-`.
+        let word_start = || lower[..m.start()].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '-');
+        if phrase || word_start() {
+            hit[kind] = true;
         }
     }
+    let mut kinds: Vec<SectionKind> =
+        KINDS.iter().zip(hit).filter(|(_, hit)| *hit).map(|((kind, _), _)| *kind).collect();
     // "Out-of-scope use" also contains "use"; it is not an intended-use section.
     if kinds.contains(&SectionKind::OutOfScope) {
         kinds.retain(|k| *k != SectionKind::IntendedUse);
     }
     kinds
+}
+
+/// Every keyword of [`KINDS`] in one automaton (a heading is searched once, not once per
+/// keyword), with the index of its kind and whether it is a phrase (holds a space or `-`).
+fn keywords() -> &'static (aho_corasick::AhoCorasick, Vec<(usize, bool)>) {
+    static KEYWORDS: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<(usize, bool)>)> = std::sync::OnceLock::new();
+    KEYWORDS.get_or_init(|| {
+        let all: Vec<(usize, &str)> =
+            KINDS.iter().enumerate().flat_map(|(i, (_, keys))| keys.iter().map(move |k| (i, *k))).collect();
+        let automaton = aho_corasick::AhoCorasick::new(all.iter().map(|(_, k)| k)).expect("keywords are literals");
+        (automaton, all.iter().map(|(i, k)| (*i, k.contains([' ', '-']))).collect())
+    })
 }
 
 /// Removes `<!-- … -->` comments; returns the rest of the line and whether a comment is still
@@ -358,12 +368,25 @@ const PLACEHOLDERS: &[&str] = &[
 
 /// Whether a line says something beyond a template placeholder or an empty label.
 fn is_substantive(line: &str) -> bool {
-    let mut lower = line.trim().to_lowercase();
-    for p in PLACEHOLDERS {
-        if let Some(i) = lower.find(p) {
-            lower.replace_range(i..i + p.len(), "");
+    static ANY_PLACEHOLDER: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let any_placeholder = ANY_PLACEHOLDER.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(PLACEHOLDERS).expect("literals")
+    });
+    // Most lines hold no placeholder: they are judged as written, since what is judged below
+    // (punctuation, letters, a trailing colon) does not change with case. Lower-casing makes no
+    // placeholder out of non-ASCII letters: of those, only the Kelvin sign becomes a lone ASCII
+    // letter, `k`, which no placeholder holds (`İ` becomes `i` and a combining dot).
+    let lower: std::borrow::Cow<'_, str> = if any_placeholder.is_match(line) {
+        let mut lower = line.trim().to_lowercase();
+        for p in PLACEHOLDERS {
+            if let Some(i) = lower.find(p) {
+                lower.replace_range(i..i + p.len(), "");
+            }
         }
-    }
+        lower.into()
+    } else {
+        line.trim().into()
+    };
     let t = lower.trim().trim_matches(|c: char| matches!(c, '-' | '*' | '+' | '_' | '.' | ' ' | '|' | ':' | '>'));
     if t.is_empty() {
         return false;

@@ -31,12 +31,29 @@ fn write_chunked(report: &Report, out: &mut dyn io::Write, chunk: usize) -> io::
     }
     out.write_all(&shell.as_bytes()[..at])?;
     out.write_all(b"[")?;
-    for (n, chunk) in report.models.chunks(chunk).enumerate() {
-        let rendered: Vec<Vec<u8>> = chunk.par_iter().map(render).collect::<io::Result<_>>()?;
-        for (i, model) in rendered.iter().enumerate() {
-            out.write_all(if n == 0 && i == 0 { b"\n    " } else { b",\n    " })?;
-            out.write_all(model)?;
-        }
+    let render_chunk = |models: &[ModelReport]| models.par_iter().map(render).collect::<io::Result<Vec<Vec<u8>>>>();
+    let mut chunks = report.models.chunks(chunk).enumerate().peekable();
+    let mut rendered = match chunks.peek() {
+        Some((_, first)) => render_chunk(first)?,
+        None => Vec::new(),
+    };
+    while let Some((n, _)) = chunks.next() {
+        // The next chunk is rendered while this one is written: writing 800 MB is a tenth of a
+        // large scan, and the cores would otherwise wait for it.
+        let mut next = None;
+        let written = rayon::in_place_scope(|scope| -> io::Result<()> {
+            if let Some((_, models)) = chunks.peek() {
+                let next = &mut next;
+                scope.spawn(move |_| *next = Some(render_chunk(models)));
+            }
+            for (i, model) in rendered.iter().enumerate() {
+                out.write_all(if n == 0 && i == 0 { b"\n    " } else { b",\n    " })?;
+                out.write_all(model)?;
+            }
+            Ok(())
+        });
+        written?;
+        rendered = next.transpose()?.unwrap_or_default();
     }
     out.write_all(b"\n  ]")?;
     out.write_all(&shell.as_bytes()[at + 2..])?;
@@ -44,17 +61,32 @@ fn write_chunked(report: &Report, out: &mut dyn io::Write, chunk: usize) -> io::
 }
 
 /// One model pretty-printed as the element of a list two levels deep: every line after the
-/// first indented by four more spaces (a JSON string never holds a raw newline).
+/// first indented by four more spaces.
 fn render(model: &ModelReport) -> io::Result<Vec<u8>> {
-    let flat = serde_json::to_vec_pretty(model).map_err(io::Error::other)?;
-    let mut out = Vec::with_capacity(flat.len() + flat.len() / 8);
-    for (i, line) in flat.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b"\n    ");
+    let mut out = Indented(Vec::with_capacity(16 * 1024));
+    serde_json::to_writer_pretty(&mut out, model).map_err(io::Error::other)?;
+    Ok(out.0)
+}
+
+/// Writes what it is given with four spaces after every line break. Only the pretty-printer's
+/// own line breaks are seen: a JSON string never holds a raw newline.
+struct Indented(Vec<u8>);
+
+impl io::Write for Indented {
+    fn write(&mut self, mut buf: &[u8]) -> io::Result<usize> {
+        let n = buf.len();
+        while let Some(i) = memchr::memchr(b'\n', buf) {
+            self.0.extend_from_slice(&buf[..=i]);
+            self.0.extend_from_slice(b"    ");
+            buf = &buf[i + 1..];
         }
-        out.extend_from_slice(line);
+        self.0.extend_from_slice(buf);
+        Ok(n)
     }
-    Ok(out)
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `Report` with an empty model list, borrowed: the same fields, names, order and omissions

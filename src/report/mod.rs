@@ -19,6 +19,7 @@ mod terminal;
 
 use std::{collections::BTreeMap, io};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -366,7 +367,7 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::current(),
             policy,
-            models: models.into_iter().map(model_report).collect(),
+            models: models.into_par_iter().map(model_report).collect(),
             datasets: datasets
                 .iter()
                 .map(|d| DatasetReport {
