@@ -311,10 +311,9 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
             }
         }
         problems.append(&mut found.problems);
-        if !preloaded
-            && found.artifacts.iter().any(|a| matches!(a.kind, ArtifactKind::LicenceText | ArtifactKind::Markdown))
-        {
-            // Licence texts and card licence sections will need the SPDX detector.
+        if !preloaded && found.artifacts.iter().any(|a| a.kind == ArtifactKind::LicenceText) {
+            // Licence texts will need the SPDX detector. (A card's licence section needs it only
+            // beside a use policy it names: it is loaded then.)
             recognise::text::preload();
             preloaded = true;
         }

@@ -351,7 +351,7 @@ fn add_unidentified(parts: &mut Vec<Part>, declared_count: usize, t: &ScannedTex
 /// Licences a card's licence section names.
 fn card_text_parts(card: &Card, section: &crate::model::Located<String>) -> Vec<Part> {
     let mut out: Vec<Part> = Vec::new();
-    for m in text::identify(&section.value) {
+    for m in text::identify_phrased(&section.value) {
         // In the section about the licence, naming a licence by its title states it; phrases
         // alone (shared wording) do not.
         if m.anchor.is_none() {

@@ -90,7 +90,7 @@ pub fn resolve_free_text(name: &str) -> Option<(&'static Licence, Resolution)> {
     if let Some(l) = spdx::license_id(name.trim()).and_then(|id| text::resolve_spdx(id.name)) {
         return Some((l, Resolution::Spdx));
     }
-    let m = text::identify(name).into_iter().find(|m| m.method == text::Method::Phrases)?;
+    let m = text::identify_phrased(name).into_iter().find(|m| m.method == text::Method::Phrases)?;
     let licence = match m.licence.document {
         Document::Policy => m.licence.policy_for.first().and_then(|id| cat.by_id(id))?,
         Document::Licence => m.licence,

@@ -112,7 +112,26 @@ pub fn identify(text: &str) -> Vec<TextMatch> {
 
 /// [`identify`] for a text already folded.
 pub fn identify_normalised(text: &str, norm: &Normalised) -> Vec<TextMatch> {
-    let mut matches = phrase_matches(norm);
+    with_phrase_matches(text, norm, phrase_matches(norm))
+}
+
+/// [`identify`] for callers that use phrase matches only (a card's licence section, a licence
+/// name): the SPDX detector runs only when a phrase was found, since only then can its matches
+/// change which phrase matches are kept (a licence found drops its own use policy). Without a
+/// phrase match the answer is empty, where [`identify`] would give detector matches alone.
+/// Most licence sections of cards are a sentence the detector cannot place, at a cost.
+pub fn identify_phrased(text: &str) -> Vec<TextMatch> {
+    let norm = Normalised::new(text);
+    let matches = phrase_matches(&norm);
+    if matches.is_empty() {
+        return Vec::new();
+    }
+    with_phrase_matches(text, &norm, matches)
+}
+
+/// The SPDX detector's matches join the phrase matches when these found no licence (none, or
+/// use policies alone), then the best are selected.
+fn with_phrase_matches(text: &str, norm: &Normalised, mut matches: Vec<TextMatch>) -> Vec<TextMatch> {
     if matches.is_empty() || matches.iter().all(|m| m.licence.document == Document::Policy) {
         matches.extend(spdx_matches(text));
     }
@@ -356,5 +375,46 @@ mod tests {
     fn nonsense_is_nothing() {
         assert!(identify("hello world, this is not a licence at all").is_empty());
         assert!(identify("").is_empty());
+    }
+
+    /// `identify_phrased` skips the SPDX detector when no phrase matched: over the corpus's
+    /// licence texts, its model cards and their licence sections, the phrase matches it gives
+    /// are the ones `identify` gives, and some texts do take the shortcut.
+    #[test]
+    fn phrased_identification_keeps_every_phrase_match() {
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+        let mut texts: Vec<String> = vec!["Released under the Apache 2.0 licence.".into(), "See LICENSE.".into()];
+        let mut dirs = vec![std::path::PathBuf::from(corpus).join("licences")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+        for entry in std::fs::read_dir(std::path::Path::new(corpus).join("modelcards")).unwrap().flatten() {
+            let Ok(card) = std::fs::read_to_string(entry.path()) else { continue };
+            let sections = crate::parse::sections::index(&card, 1);
+            if let Some(section) = crate::parse::sections::licence_section(&card, 1, &sections) {
+                texts.push(section.value);
+            }
+        }
+        assert!(texts.len() > 100, "the corpus is missing: {} texts", texts.len());
+        let phrased = |ms: Vec<TextMatch>| -> Vec<(String, u32, u32, Option<u32>)> {
+            ms.into_iter()
+                .filter(|m| m.method == Method::Phrases)
+                .map(|m| (m.licence.id.clone(), m.start_line, m.end_line, m.anchor))
+                .collect()
+        };
+        let mut shortcuts = 0;
+        for text in &texts {
+            let ours = identify_phrased(text);
+            shortcuts += usize::from(ours.is_empty() && phrase_matches(&Normalised::new(text)).is_empty());
+            assert_eq!(phrased(ours), phrased(identify(text)), "{}", text.chars().take(200).collect::<String>());
+        }
+        assert!(shortcuts > 10, "only {shortcuts} texts skipped the detector");
     }
 }

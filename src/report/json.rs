@@ -61,32 +61,18 @@ fn write_chunked(report: &Report, out: &mut dyn io::Write, chunk: usize) -> io::
 }
 
 /// One model pretty-printed as the element of a list two levels deep: every line after the
-/// first indented by four more spaces.
+/// first indented by four more spaces (a JSON string never holds a raw newline).
 fn render(model: &ModelReport) -> io::Result<Vec<u8>> {
-    let mut out = Indented(Vec::with_capacity(16 * 1024));
-    serde_json::to_writer_pretty(&mut out, model).map_err(io::Error::other)?;
-    Ok(out.0)
-}
-
-/// Writes what it is given with four spaces after every line break. Only the pretty-printer's
-/// own line breaks are seen: a JSON string never holds a raw newline.
-struct Indented(Vec<u8>);
-
-impl io::Write for Indented {
-    fn write(&mut self, mut buf: &[u8]) -> io::Result<usize> {
-        let n = buf.len();
-        while let Some(i) = memchr::memchr(b'\n', buf) {
-            self.0.extend_from_slice(&buf[..=i]);
-            self.0.extend_from_slice(b"    ");
-            buf = &buf[i + 1..];
-        }
-        self.0.extend_from_slice(buf);
-        Ok(n)
+    let flat = serde_json::to_vec_pretty(model).map_err(io::Error::other)?;
+    let mut out = Vec::with_capacity(flat.len() + flat.len() / 4);
+    let mut from = 0;
+    for i in memchr::memchr_iter(b'\n', &flat) {
+        out.extend_from_slice(&flat[from..=i]);
+        out.extend_from_slice(b"    ");
+        from = i + 1;
     }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
+    out.extend_from_slice(&flat[from..]);
+    Ok(out)
 }
 
 /// `Report` with an empty model list, borrowed: the same fields, names, order and omissions
