@@ -11,7 +11,7 @@
 //! that carry no files (code references, inventory lines) into a record of the same model that
 //! does, so each model is reported once with every place that names it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::{
     model::{
@@ -257,18 +257,23 @@ pub fn merge(out: &mut Assembled) {
     let mut bare_ones = bare_ones;
     // Code references first, so inventory lines can also land on a record only code names.
     bare_ones.sort_by_key(|m| m.source != Source::CodeReference);
+    // The records of each id (case folded), kept up to date as bare records join: one look-up
+    // per bare record, not a pass over every record.
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, m) in kept.iter().enumerate() {
+        by_id.entry(m.id.to_ascii_lowercase()).or_default().push(i);
+    }
     for b in bare_ones {
         let key = b.id.to_ascii_lowercase();
         let pinned = b.provenance.inventory.iter().find_map(|i| i.revision.clone());
-        let target = kept
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.id.to_ascii_lowercase() == key)
-            .min_by_key(|(i, m)| (preference(m, pinned.as_deref()), *i))
-            .map(|(i, _)| i);
+        let same = by_id.entry(key).or_default();
+        let target = same.iter().copied().min_by_key(|&i| (preference(&kept[i], pinned.as_deref()), i));
         match target {
             Some(i) => fold(&mut kept[i], b),
-            None => kept.push(b),
+            None => {
+                same.push(kept.len());
+                kept.push(b);
+            }
         }
     }
     kept.sort_by(|a, b| (&a.id, &a.location).cmp(&(&b.id, &b.location)));
@@ -397,6 +402,49 @@ mod tests {
 
     fn weights(file: &str) -> Parsed {
         Parsed::Weights(WeightFile::new(file, WeightFormat::Safetensors, 1))
+    }
+
+    fn record(id: &str, source: Source, location: &str) -> ModelEvidence {
+        ModelEvidence {
+            id: id.into(),
+            source,
+            location: location.into(),
+            card: None,
+            licence_texts: vec![],
+            weights: vec![],
+            configs: vec![],
+            code: vec![],
+            provenance: Provenance { sources: vec![source], ..Default::default() },
+            mot: None,
+        }
+    }
+
+    #[test]
+    fn records_that_only_name_a_model_join_the_preferred_record_of_its_id() {
+        let mut out = Assembled {
+            models: vec![
+                record("Org/Model", Source::Repository, "models/a"),
+                record("org/model", Source::HfCache, "cache/org--model"),
+                record("ORG/model", Source::CodeReference, ""),
+                record("other/only-code", Source::Inventory, ""),
+                record("other/ONLY-code", Source::CodeReference, ""),
+                record("lone/inventory", Source::Inventory, ""),
+            ],
+            ..Default::default()
+        };
+        merge(&mut out);
+        let got: Vec<(&str, &str, Vec<Source>)> =
+            out.models.iter().map(|m| (m.id.as_str(), m.location.as_str(), m.provenance.sources.clone())).collect();
+        assert_eq!(
+            got,
+            [
+                ("Org/Model", "models/a", vec![Source::Repository]),
+                ("lone/inventory", "", vec![Source::Inventory]),
+                ("org/model", "cache/org--model", vec![Source::HfCache, Source::CodeReference]),
+                // The inventory line lands on the record only code names (code references fold first).
+                ("other/ONLY-code", "", vec![Source::CodeReference, Source::Inventory]),
+            ]
+        );
     }
 
     #[test]
