@@ -74,7 +74,7 @@ pub fn from_mot(f: &MotFile) -> MofInput {
 }
 
 /// The components the scan found for a model.
-pub fn from_files(m: &Identified, datasets: &[IdentifiedDataset]) -> MofInput {
+pub fn from_files(m: &Identified, index: &DatasetIndex<'_>) -> MofInput {
     let e = &m.evidence;
     let mut found = Found::default();
     let card = e.card.as_ref();
@@ -102,9 +102,8 @@ pub fn from_files(m: &Identified, datasets: &[IdentifiedDataset]) -> MofInput {
         found.add(which, file_ev(&w.file, EvidenceKind::WeightFile, None));
     }
 
-    let index = dataset_index(datasets);
     if let Some(card) = card {
-        card_components(card, &index, &mut found);
+        card_components(card, index, &mut found);
     }
 
     // Evaluation results may live in the report or the paper.
@@ -301,7 +300,10 @@ impl Found {
 }
 
 /// Dataset cards of the scan by lower-case id, and by the name part of `owner/name`.
-fn dataset_index(datasets: &[IdentifiedDataset]) -> BTreeMap<String, &IdentifiedDataset> {
+pub type DatasetIndex<'a> = BTreeMap<String, &'a IdentifiedDataset>;
+
+/// The [`DatasetIndex`] of a scan's dataset cards (built once, read for every model).
+pub fn dataset_index(datasets: &[IdentifiedDataset]) -> DatasetIndex<'_> {
     let mut index = BTreeMap::new();
     for d in datasets {
         let id = d.evidence.id.to_lowercase();

@@ -28,19 +28,20 @@ use crate::{
 pub fn classify(models: Vec<Identified>, datasets: &[IdentifiedDataset]) -> Vec<Assessed> {
     let dataset_categories: HashMap<String, Category> =
         datasets.iter().map(|d| (d.evidence.id.to_ascii_lowercase(), d.licensing.category)).collect();
+    let index = components::dataset_index(datasets);
     models
         .into_par_iter()
         .map(|identified| {
-            let openness = openness(&identified, &dataset_categories, datasets);
+            let openness = openness(&identified, &dataset_categories, &index);
             Assessed { identified, openness }
         })
         .collect()
 }
 
-fn openness(m: &Identified, categories: &HashMap<String, Category>, datasets: &[IdentifiedDataset]) -> Openness {
+fn openness(m: &Identified, categories: &HashMap<String, Category>, index: &components::DatasetIndex<'_>) -> Openness {
     let input = match &m.evidence.mot {
         Some(file) => components::from_mot(file),
-        None => components::from_files(m, datasets),
+        None => components::from_files(m, index),
     };
     let eval = mof::evaluate(&input);
     let binding: Vec<&Restriction> = m.restrictions.iter().filter(|r| is_use_restriction(r.kind)).collect();
