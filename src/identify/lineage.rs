@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::{
     catalogue::Catalogue,
     model::{BaseModel, Evidence, Identified, LineageBreak, Restriction},
@@ -42,33 +44,45 @@ pub fn resolve(mut models: Vec<Identified>) -> Vec<Identified> {
     let effective: Vec<Vec<Restriction>> =
         (0..models.len()).map(|i| effective(i, &models, &by_id, &mut memo, &mut visiting, 0)).collect();
 
-    for i in 0..models.len() {
-        let mut bases = Vec::new();
-        let mut breaks = Vec::new();
-        for b in base_entries(&models[i]) {
-            let id = clean_base_id(&b.value.clone().unwrap_or_default());
-            let terms = base_terms(&id, i, &models, &by_id, &effective);
-            bases.push(BaseModel {
-                id: id.clone(),
-                licence: terms.as_ref().map(|t| t.licence.clone()),
-                category: terms.as_ref().map(|t| t.category),
-                resolved_by: terms.as_ref().map(|t| t.resolved_by),
-                source: terms.as_ref().and_then(|t| t.source),
-                cycle: cycle_through(i, &id, &models, &by_id),
-                evidence: b.clone(),
-            });
-            if let Some(t) = terms
-                && let Some(br) = lineage_break(&models[i], &id, &t, &b)
-            {
-                breaks.push(br);
-            }
-        }
-        let m = &mut models[i];
-        m.restrictions = effective[i].clone();
+    // Each model's bases are read from the others, on every core; then set.
+    let lineages: Vec<(Vec<BaseModel>, Vec<LineageBreak>)> =
+        (0..models.len()).into_par_iter().map(|i| lineage_of(i, &models, &by_id, &effective)).collect();
+    for ((m, restrictions), (bases, breaks)) in models.iter_mut().zip(effective).zip(lineages) {
+        m.restrictions = restrictions;
         m.bases = bases;
         m.lineage_breaks = breaks;
     }
     models
+}
+
+/// The bases of model `i`, with their terms, and where it breaks their terms.
+fn lineage_of(
+    i: usize,
+    models: &[Identified],
+    by_id: &HashMap<String, usize>,
+    effective: &[Vec<Restriction>],
+) -> (Vec<BaseModel>, Vec<LineageBreak>) {
+    let mut bases = Vec::new();
+    let mut breaks = Vec::new();
+    for b in base_entries(&models[i]) {
+        let id = clean_base_id(&b.value.clone().unwrap_or_default());
+        let terms = base_terms(&id, i, models, by_id, effective);
+        bases.push(BaseModel {
+            id: id.clone(),
+            licence: terms.as_ref().map(|t| t.licence.clone()),
+            category: terms.as_ref().map(|t| t.category),
+            resolved_by: terms.as_ref().map(|t| t.resolved_by),
+            source: terms.as_ref().and_then(|t| t.source),
+            cycle: cycle_through(i, &id, models, by_id),
+            evidence: b.clone(),
+        });
+        if let Some(t) = terms
+            && let Some(br) = lineage_break(&models[i], &id, &t, &b)
+        {
+            breaks.push(br);
+        }
+    }
+    (bases, breaks)
 }
 
 /// Lower-case id → the record a base reference resolves to: an identified licence first, then
