@@ -123,7 +123,7 @@ pub enum ProblemKind {
 // parse → assemble
 
 /// A value read from a file, with the 1-based line it was found on.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Located<T> {
     /// The value.
     pub value: T,
@@ -704,7 +704,7 @@ fn shard_set(file: &str) -> String {
 
 /// A model file of the LF AI & Data Model Openness Tool (the YAML it keeps in `models/`,
 /// schema `mof_schema.json`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MotFile {
     /// Relative path.
     pub file: String,
@@ -715,7 +715,7 @@ pub struct MotFile {
 }
 
 /// `framework:` of a MOT file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MotFramework {
     /// `name`.
     pub name: Option<String>,
@@ -726,7 +726,7 @@ pub struct MotFramework {
 }
 
 /// `release:` of a MOT file: the model and what it ships.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MotRelease {
     /// `name`, with its line.
     pub name: Located<String>,
@@ -740,7 +740,7 @@ pub struct MotRelease {
 }
 
 /// A release-wide licence of a MOT file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MotLicence {
     /// Which content it covers (`distribution`, `code`, `data`, `document`).
     pub scope: LicenceScope,
@@ -751,7 +751,7 @@ pub struct MotLicence {
 }
 
 /// A component listed in a MOT file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MotComponent {
     /// The framework component its `name` names.
     pub component: MofComponent,

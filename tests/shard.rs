@@ -70,6 +70,29 @@ fn three_shards_merged_are_the_whole_scan_in_every_format() {
     }
 }
 
+/// Models read from Model Openness Tool files keep what the files say through a merge, so
+/// `--format mof` writes the same files (release fields, licence paths) from shards.
+#[test]
+fn mot_files_survive_sharding_and_merging() {
+    let mot = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/mof/models");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files: Vec<String> = ["1/2", "2/2"]
+        .iter()
+        .map(|shard| {
+            let file = dir.path().join(format!("shard-{}.json", &shard[..1])).to_str().expect("utf-8 path").to_string();
+            let (_, code) = run(&["scan", "--mof", mot, "--shard", shard, "--format", "json", "-o", &file]);
+            assert!(code == 0 || code == 1, "shard {shard} exited {code}");
+            file
+        })
+        .collect();
+    for format in ["mof", "json"] {
+        let (one, _) = run(&["scan", "--mof", mot, "--format", format]);
+        let (merged, _) = run(&["merge", &files[0], &files[1], "--format", format]);
+        assert!(one.len() > 10_000, "the corpus's MOT files are missing");
+        assert_eq!(String::from_utf8_lossy(&merged), String::from_utf8_lossy(&one), "--format {format}");
+    }
+}
+
 #[test]
 fn each_model_is_in_exactly_one_shard() {
     let dir = tempfile::tempdir().expect("temp dir");

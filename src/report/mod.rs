@@ -227,8 +227,9 @@ pub struct ModelReport {
     /// The inventory lines that list it, with their columns.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub inventory: Vec<InventoryEntry>,
-    /// The Model Openness Tool file the model was read from, kept for `--format mof`.
-    #[serde(skip)]
+    /// What the Model Openness Tool file the model was read from says, as written: `--format
+    /// mof` writes it back, also from a merged report.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub mot: Option<Box<crate::model::MotFile>>,
     /// The card's `pipeline_tag`, for `--format mof`.
     #[serde(skip)]
