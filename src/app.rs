@@ -87,7 +87,13 @@ fn for_terminal(buffer: Vec<u8>, plain: bool, colour: bool) -> Vec<u8> {
         return buffer;
     }
     match String::from_utf8(buffer) {
-        Ok(text) => sanitize::terminal(&text, colour).into_owned().into_bytes(),
+        Ok(text) => {
+            // Most reports hold nothing to take out: no second copy of them.
+            if let std::borrow::Cow::Owned(clean) = sanitize::terminal(&text, colour) {
+                return clean.into_bytes();
+            }
+            text.into_bytes()
+        }
         Err(e) => sanitize::terminal(&String::from_utf8_lossy(e.as_bytes()), colour).into_owned().into_bytes(),
     }
 }
