@@ -381,6 +381,7 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
     let findings = evaluate::per_file::cap(findings, gate.limits.findings_per_file, limit_rule);
     let mut sink_config = gate.sink.clone();
     sink_config.enabled = evaluate::enabled_rules(&packs).into_iter().map(|r| r.id.clone()).collect();
+    // Collected in model order first: of two records with one id, the last one's hash is kept.
     sink_config.hashes = assessed
         .par_iter()
         .map(|m| (m.identified.evidence.id.clone(), pin::licence_hash(&m.identified.evidence)))

@@ -259,8 +259,8 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
                 found.note(c, "in a repository the card links to (not scanned)");
             }
         } else if [&link.text, &link.url].iter().any(|t| t.to_lowercase().contains("checkpoint")) {
-            // (A word holding "checkpoint" is the lower-cased text holding it: the word is all
-            // letters.)
+            // A word of the text holds "checkpoint" exactly when the lower-cased text does:
+            // words break only at what is not a letter or digit.
             found.add(MofComponent::IntermediateParameters, ev);
         }
     }
