@@ -26,8 +26,8 @@ use ignores::Ignores;
 
 use ignore::{WalkBuilder, WalkState};
 
-use crate::files::Seen;
 use crate::{
+    files::Seen,
     model::{Artifact, ArtifactKind, Language, Problem, ProblemKind},
     vocab::WeightFormat,
 };

@@ -16,9 +16,8 @@ use std::{
 };
 
 use super::{StoreError, Stored, display_path, kind_of, list_store, resolve_inside};
-use crate::files::Seen;
 use crate::{
-    files,
+    files::{self, Seen},
     model::{Artifact, ArtifactKind, Entry, Parsed, Problem, ProblemKind, Provenance},
     providers,
     vocab::Source,

@@ -33,8 +33,8 @@ use super::{Stored, hf_cache, kind_of};
 pub use http::Token;
 use http::{Fetched, Http, Reuse};
 
-use crate::files::Seen;
 use crate::{
+    files::Seen,
     model::{Artifact, ArtifactKind, Entry, Parsed, Problem, ProblemKind, Provenance, WeightFile},
     providers,
     vocab::Source,

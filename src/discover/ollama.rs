@@ -16,9 +16,8 @@ use std::{
 use serde::Deserialize;
 
 use super::{StoreError, Stored, display_path, list_store, resolve_inside};
-use crate::files::Seen;
 use crate::{
-    files,
+    files::{self, Seen},
     model::{Artifact, ArtifactKind, Entry, ModelConfig, Parsed, Problem, ProblemKind, Provenance},
     providers,
     vocab::{Source, WeightFormat},

@@ -377,7 +377,8 @@ fn code_lines<'a>(
     if language == Language::Notebook {
         return notebook_lines(text, max_line, long);
     }
-    code_lines_of(language, text)
+    numbered(text)
+        .filter(|(_, l)| is_code(language, l))
         .map(|(line_no, l)| {
             if l.len() > max_line {
                 long.note(line_no, l.len());
@@ -385,11 +386,6 @@ fn code_lines<'a>(
             (line_no, Cow::Borrowed(cut_line(l, max_line)))
         })
         .collect()
-}
-
-/// The numbered lines of a source file that are neither blank nor comments.
-fn code_lines_of(language: Language, text: &str) -> impl Iterator<Item = (u32, &str)> {
-    numbered(text).filter(move |(_, l)| is_code(language, l))
 }
 
 /// The long code lines of a source file, counted without looking at the short ones.
@@ -408,6 +404,7 @@ fn numbered(text: &str) -> impl Iterator<Item = (u32, &str)> {
     text.lines().enumerate().map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l))
 }
 
+/// Whether a line of a source file is neither blank nor a comment.
 fn is_code(language: Language, line: &str) -> bool {
     let comment: &[&str] = match language {
         Language::Javascript => &["//", "/*", "*"],
