@@ -218,14 +218,10 @@ impl Metadata {
     /// Keeps front matter given as compact JSON text.
     fn from_text(raw: Box<serde_json::value::RawValue>) -> Metadata {
         let text = raw.get();
-        if text.len() > Self::DEFLATE_OVER {
-            use std::io::Write;
-            let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-            if enc.write_all(text.as_bytes()).is_ok()
-                && let Ok(bytes) = enc.finish()
-            {
-                return Metadata(MetadataText::Deflated(bytes.into_boxed_slice()));
-            }
+        if text.len() > Self::DEFLATE_OVER
+            && let Some(bytes) = deflate(text.as_bytes())
+        {
+            return Metadata(MetadataText::Deflated(bytes.into_boxed_slice()));
         }
         Metadata(MetadataText::Plain(raw))
     }
@@ -234,16 +230,9 @@ impl Metadata {
     fn text(&self) -> std::borrow::Cow<'_, str> {
         match &self.0 {
             MetadataText::Plain(raw) => raw.get().into(),
-            MetadataText::Deflated(bytes) => {
-                use std::io::Read;
-                let mut text = String::new();
-                match flate2::read::DeflateDecoder::new(&bytes[..]).read_to_string(&mut text) {
-                    Ok(_) => text.into(),
-                    // Only our own deflated text is read here; were it damaged, `{}` is the
-                    // honest answer.
-                    Err(_) => "{}".into(),
-                }
-            }
+            // Only our own deflated text is read here; were it damaged, `{}` is the honest
+            // answer.
+            MetadataText::Deflated(bytes) => inflate(bytes).map_or("{}".into(), Into::into),
         }
     }
 
@@ -265,6 +254,50 @@ impl Metadata {
     pub fn is_empty(&self) -> bool {
         matches!(&self.0, MetadataText::Plain(raw) if raw.get() == "{}")
     }
+}
+
+thread_local! {
+    // One deflate and one inflate state per thread, reset for each text: setting a state up
+    // (hash tables, window) cost more than compressing a front matter of a few kilobytes.
+    static DEFLATE: std::cell::RefCell<flate2::Compress> =
+        std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::fast(), false));
+    static INFLATE: std::cell::RefCell<flate2::Decompress> =
+        std::cell::RefCell::new(flate2::Decompress::new(false));
+}
+
+/// `bytes` as raw deflate data.
+fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
+    DEFLATE.with_borrow_mut(|state| {
+        state.reset();
+        let mut out = Vec::with_capacity(bytes.len() / 3 + 64);
+        loop {
+            let read = usize::try_from(state.total_in()).ok()?;
+            match state.compress_vec(&bytes[read..], &mut out, flate2::FlushCompress::Finish).ok()? {
+                flate2::Status::StreamEnd => return Some(out),
+                _ => out.reserve(out.capacity()),
+            }
+        }
+    })
+}
+
+/// The text [`deflate`] was given.
+fn inflate(bytes: &[u8]) -> Option<String> {
+    INFLATE.with_borrow_mut(|state| {
+        state.reset(false);
+        let mut out = Vec::with_capacity(bytes.len() * 4);
+        loop {
+            let read = usize::try_from(state.total_in()).ok()?;
+            let before = (read, out.len());
+            match state.decompress_vec(&bytes[read..], &mut out, flate2::FlushDecompress::Finish).ok()? {
+                flate2::Status::StreamEnd => return String::from_utf8(out).ok(),
+                // No progress with room to spare: the data ends before its stream does.
+                _ if (usize::try_from(state.total_in()).ok()?, out.len()) == before && out.len() < out.capacity() => {
+                    return None;
+                }
+                _ => out.reserve(out.capacity()),
+            }
+        }
+    })
 }
 
 impl<'de> Deserialize<'de> for Metadata {
@@ -1133,5 +1166,32 @@ mod tests {
         assert_eq!(human(1_000_000), "1M");
         assert_eq!(human(1_500), "1500");
         assert_eq!(human(2_000_000_000), "2B");
+    }
+
+    #[test]
+    fn front_matter_survives_being_kept_deflated() {
+        // Small, compressible and barely compressible texts, several on one thread's states.
+        let noise: String =
+            (0..40_000u32).map(|i| char::from(b'a' + (i.wrapping_mul(2_654_435_761) >> 27) as u8 % 26)).collect();
+        for value in [
+            serde_json::json!({"license": "mit"}),
+            serde_json::json!({"license": "other", "widget": vec!["the same example text"; 2_000]}),
+            serde_json::json!({"license": "apache-2.0", "noise": noise, "n": 1.5}),
+        ] {
+            let kept = Metadata::from_value(&value);
+            let deflated = serde_json::to_string(&value).unwrap().len() > Metadata::DEFLATE_OVER;
+            assert_eq!(matches!(kept.0, MetadataText::Deflated(_)), deflated);
+            assert_eq!(kept.to_value(), value);
+            assert_eq!(kept.get("license"), value.get("license").cloned());
+        }
+    }
+
+    #[test]
+    fn damaged_deflated_text_reads_as_nothing() {
+        let bytes = deflate("{\"license\": \"mit\", \"tags\": [\"a\", \"b\"]}".repeat(100).as_bytes()).unwrap();
+        assert!(inflate(&bytes).is_some());
+        assert_eq!(inflate(&bytes[..bytes.len() / 2]), None);
+        let kept = Metadata(MetadataText::Deflated(bytes[..bytes.len() / 2].into()));
+        assert_eq!(kept.to_value(), serde_json::json!({}));
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{links, plain_yaml, sections};
+use super::{lines, links, plain_yaml, sections};
 use crate::{
     limits::{InputLimits, LimitName},
     model::{Card, CardKind, CardLink, CardMeta, Located, Metadata, Section},
@@ -208,7 +208,7 @@ enum FrontMatter<'a> {
 }
 
 fn split_front_matter(text: &str) -> FrontMatter<'_> {
-    let first_end = text.find('\n').unwrap_or(text.len());
+    let first_end = lines::first_end(text);
     if text[..first_end].trim_end() != "---" {
         return FrontMatter::None;
     }
@@ -216,7 +216,7 @@ fn split_front_matter(text: &str) -> FrontMatter<'_> {
     let mut offset = yaml_start;
     let mut line_no: u32 = 2;
     while offset < text.len() {
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let end = offset + lines::first_end(&text[offset..]);
         let line = text[offset..end].trim_end();
         if line == "---" || line == "..." {
             let body_start = (end + 1).min(text.len());
@@ -374,14 +374,14 @@ fn kind_of<'a>(keys: impl Iterator<Item = &'a str> + Clone) -> Option<CardKind> 
 }
 
 /// 1-based file line of every top-level key (first occurrence), and of every line below it.
-struct KeyLines {
+struct KeyLines<'a> {
     /// key → (file line, index of the first line after the key block).
     keys: BTreeMap<String, (u32, usize)>,
-    lines: Vec<String>,
+    lines: Vec<&'a str>,
 }
 
-fn key_lines(yaml: &str) -> KeyLines {
-    let lines: Vec<String> = yaml.lines().map(str::to_string).collect();
+fn key_lines(yaml: &str) -> KeyLines<'_> {
+    let lines: Vec<&str> = lines::lines(yaml).collect();
     let mut keys = BTreeMap::new();
     let mut starts: Vec<(String, usize)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -396,7 +396,7 @@ fn key_lines(yaml: &str) -> KeyLines {
     KeyLines { keys, lines }
 }
 
-impl KeyLines {
+impl KeyLines<'_> {
     fn line(&self, key: &str) -> u32 {
         self.keys.get(key).map_or(2, |(l, _)| *l)
     }
@@ -427,7 +427,7 @@ fn top_level_key(line: &str) -> Option<String> {
 }
 
 fn has_card_key_lines(yaml: &str) -> bool {
-    yaml.lines()
+    lines::lines(yaml)
         .filter_map(top_level_key)
         .any(|k| MODEL_KEYS.contains(&k.as_str()) || DATASET_KEYS.contains(&k.as_str()))
 }
@@ -435,9 +435,9 @@ fn has_card_key_lines(yaml: &str) -> bool {
 /// Reads `license:`-style scalars line by line, for front matter YAML refused.
 fn fallback_meta(yaml: &str) -> (CardMeta, CardKind) {
     let mut meta = CardMeta::default();
-    let keys: Vec<String> = yaml.lines().filter_map(top_level_key).collect();
+    let keys: Vec<String> = lines::lines(yaml).filter_map(top_level_key).collect();
     let kind = kind_of(keys.iter().map(String::as_str)).unwrap_or(CardKind::Model);
-    for (i, line) in yaml.lines().enumerate() {
+    for (i, line) in lines::lines(yaml).enumerate() {
         let Some(key) = top_level_key(line) else { continue };
         let value = line.split_once(':').map(|(_, v)| v).unwrap_or("");
         let value = value.split(" #").next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'');
@@ -458,7 +458,7 @@ fn fallback_meta(yaml: &str) -> (CardMeta, CardKind) {
 
 fn extract_meta(
     map: &serde_json::Map<String, Value>,
-    keys: &KeyLines,
+    keys: &KeyLines<'_>,
     _yaml: &str,
 ) -> (CardMeta, Option<Located<String>>) {
     let mut meta = CardMeta::default();

@@ -20,11 +20,11 @@ pub fn extract(body: &str, first_line: u32, sections: &[Section]) -> Vec<CardLin
     // search started on every line cost more than the searching did (profile of 50,000 cards).
     let mut marks = markers().find_iter(body).map(|m| m.start()).peekable();
     let mut line_start = 0;
-    for (i, raw) in body.split_inclusive('\n').enumerate() {
+    for (i, raw) in super::lines::with_breaks(body).enumerate() {
         let (start, end) = (line_start, line_start + raw.len());
         line_start = end;
         // The line as `str::lines` gives it: without its `\n` or `\r\n`.
-        let line = raw.strip_suffix('\n').map_or(raw, |l| l.strip_suffix('\r').unwrap_or(l));
+        let line = super::lines::strip_break(raw);
         let line_no = first_line.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
@@ -77,7 +77,7 @@ fn links_in(line: &str) -> Vec<(String, String)> {
     let mut taken: Vec<(usize, usize)> = Vec::new();
     // Markdown: [text](url "title")
     let mut from = 0;
-    while let Some(rel) = line[from..].find("](") {
+    while let Some(rel) = find(&line[from..], "](") {
         let close = from + rel;
         let open = line[..close].rfind('[');
         let url_start = close + 2;
@@ -95,7 +95,7 @@ fn links_in(line: &str) -> Vec<(String, String)> {
     // HTML: href="url" … >text<
     let lower = line.to_ascii_lowercase();
     let mut from = 0;
-    while let Some(rel) = lower[from..].find("href=") {
+    while let Some(rel) = find(&lower[from..], "href=") {
         let start = from + rel + 5;
         let quote = line[start..].chars().next();
         let (url_start, end_char) = match quote {
@@ -120,7 +120,7 @@ fn links_in(line: &str) -> Vec<(String, String)> {
     }
     // Bare URLs not inside a link found above.
     let mut from = 0;
-    while let Some(rel) = lower[from..].find("http") {
+    while let Some(rel) = find(&lower[from..], "http") {
         let start = from + rel;
         let rest = &lower[start..];
         if !(rest.starts_with("http://") || rest.starts_with("https://")) {
@@ -150,13 +150,25 @@ fn markers() -> &'static aho_corasick::AhoCorasick {
     })
 }
 
-fn is_url_like(url: &str) -> bool {
-    let u = url.trim().to_ascii_lowercase();
-    u.starts_with("http://") || u.starts_with("https://")
+/// Where `needle` first occurs in `haystack`. (`str::find` sets up a two-way searcher on every
+/// call, which cost more than the search on lines this short.)
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(haystack.as_bytes(), needle.as_bytes())
 }
 
+fn is_url_like(url: &str) -> bool {
+    let u = url.trim().as_bytes();
+    let starts = |prefix: &str| u.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()));
+    starts("http://") || starts("https://")
+}
+
+/// The first `max` characters of `s`.
 fn cut(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+    // Most texts are shorter than the cut in bytes, so in characters too: one copy, no walk.
+    if s.len() <= max {
+        return s.to_string();
+    }
+    s.char_indices().nth(max).map_or(s, |(end, _)| &s[..end]).to_string()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! (see [`weights`]). Nothing found here is judged: that is for the later stages.
 
 pub mod card;
+pub mod lines;
 pub mod links;
 pub mod mot;
 pub mod plain_yaml;

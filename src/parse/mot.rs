@@ -33,7 +33,7 @@ pub fn parse(file: &str, text: &str) -> Result<MotFile, Located<String>> {
         return Err(Located { value: format!("file is over the {MAX_MOT_FILE}-byte limit"), line: 1 });
     }
     let root = parse_yaml_at(text, 1)?;
-    let lines: Vec<&str> = text.lines().collect();
+    let lines: Vec<&str> = super::lines::lines(text).collect();
     let Some(root) = root.as_object() else {
         return Err(Located { value: "not a MOT model file: expected a mapping with `release`".into(), line: 1 });
     };

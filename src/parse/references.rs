@@ -401,7 +401,7 @@ fn long_code_lines(language: Language, text: &str, max_line: usize) -> LongLines
 }
 
 fn numbered(text: &str) -> impl Iterator<Item = (u32, &str)> {
-    text.lines().enumerate().map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l))
+    super::lines::lines(text).enumerate().map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l))
 }
 
 /// Whether a line of a source file is neither blank nor a comment.
@@ -434,7 +434,7 @@ fn notebook_lines(text: &str, max_line: usize, long: &mut LongLines) -> Vec<(u32
             }
         }
     };
-    for (i, raw) in text.lines().enumerate() {
+    for (i, raw) in super::lines::lines(text).enumerate() {
         let line = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let t = raw.trim();
         if in_source {

@@ -14,8 +14,7 @@ pub fn index(body: &str, first_line: u32) -> Vec<Section> {
 /// [`index`], reading at most `max_line` bytes of each line; says which lines were longer.
 pub fn index_with(body: &str, first_line: u32, max_line: usize) -> (Vec<Section>, LongLines) {
     let mut long = LongLines::default();
-    let lines: Vec<&str> = body
-        .lines()
+    let lines: Vec<&str> = super::lines::lines(body)
         .enumerate()
         .map(|(i, l)| {
             if l.len() > max_line {
@@ -111,7 +110,7 @@ pub fn licence_section(body: &str, first_line: u32, sections: &[Section]) -> Opt
     let end_line = sections[pos + 1..].iter().find(|s| s.level <= heading.level).map(|s| s.line);
     let start = (heading.line + 1).checked_sub(first_line)? as usize;
     let mut text = String::new();
-    for (i, line) in body.lines().enumerate().skip(start) {
+    for (i, line) in super::lines::lines(body).enumerate().skip(start) {
         if end_line.is_some_and(|e| first_line + i as u32 >= e) || text.len() + line.len() > MAX_LICENCE_SECTION {
             break;
         }
