@@ -23,7 +23,7 @@ use crate::{
     limits::InputLimits,
     model::{ArtifactKind, Assembled, Parsed},
     parse::{self, Limits},
-    pin, recognise,
+    recognise,
     report::{self, Format, RenderOptions, Report, rules::RulesFormat},
     sanitize,
     timings::Timings,
@@ -384,7 +384,7 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
     // Collected in model order first: of two records with one id, the last one's hash is kept.
     sink_config.hashes = assessed
         .par_iter()
-        .map(|m| (m.identified.evidence.id.clone(), pin::licence_hash(&m.identified.evidence)))
+        .map(|m| (m.identified.evidence.id.clone(), m.identified.licence_hash.clone()))
         .collect::<Vec<_>>()
         .into_iter()
         .collect();

@@ -1008,6 +1008,9 @@ pub struct Identified {
     pub bases: Vec<BaseModel>,
     /// Lineage breaks.
     pub lineage_breaks: Vec<LineageBreak>,
+    /// The hash of what the licence was decided on ([`crate::pin::licence_hash`]), computed
+    /// once: clarifications, waivers and the report all read it.
+    pub licence_hash: String,
 }
 
 /// Identify's verdict on one dataset.

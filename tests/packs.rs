@@ -30,20 +30,22 @@ fn record(id: &str, licence: &str, category: Category, restrictions: Vec<Restric
         category,
         evidence: vec![evidence(&file, 2)],
     };
+    let evidence = ModelEvidence {
+        id: id.into(),
+        source: Source::Repository,
+        location: id.into(),
+        card: None,
+        licence_texts: vec![],
+        weights: vec![],
+        configs: vec![],
+        code: vec![],
+        provenance: Default::default(),
+        mot: None,
+    };
+    let licence_hash = modelgate::pin::licence_hash(&evidence);
     Assessed {
         identified: Identified {
-            evidence: ModelEvidence {
-                id: id.into(),
-                source: Source::Repository,
-                location: id.into(),
-                card: None,
-                licence_texts: vec![],
-                weights: vec![],
-                configs: vec![],
-                code: vec![],
-                provenance: Default::default(),
-                mot: None,
-            },
+            evidence,
             licensing: Licensing {
                 id: licence.into(),
                 spdx: part.spdx.clone(),
@@ -58,6 +60,7 @@ fn record(id: &str, licence: &str, category: Category, restrictions: Vec<Restric
             restrictions,
             bases: vec![],
             lineage_breaks: vec![],
+            licence_hash,
         },
         openness: Openness {
             weights: WeightsOpenness::Restricted,

@@ -11,7 +11,6 @@ use crate::{
     catalogue::Licence,
     evaluate::sink::SinkRule,
     model::{Evidence, Finding, Identified, LicencePart, Licensing, Restriction},
-    pin,
     vocab::EvidenceKind,
 };
 
@@ -47,8 +46,8 @@ pub fn apply(
         let mut matched = false;
         for m in models.iter_mut().filter(|m| c.glob.is_match(&m.evidence.id)) {
             matched = true;
-            let now = pin::licence_hash(&m.evidence);
-            if now == c.licence_hash {
+            let now = &m.licence_hash;
+            if *now == c.licence_hash {
                 clarify(m, c);
             } else if let Some(rule) = rules.get("pin-stale") {
                 out.push(raise(

@@ -58,7 +58,7 @@ pub fn identify(assembled: Assembled) -> Identification {
 fn identify_model(evidence: ModelEvidence) -> Identified {
     if let Some(hosted) = &evidence.provenance.hosted {
         let (licensing, restrictions) = hosted_licensing(hosted, &evidence);
-        return Identified { evidence, licensing, restrictions, bases: Vec::new(), lineage_breaks: Vec::new() };
+        return identified(evidence, licensing, restrictions);
     }
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
     let mut resolved = match &evidence.mot {
@@ -79,7 +79,13 @@ fn identify_model(evidence: ModelEvidence) -> Identified {
         restrictions.extend(card_restrictions(card));
     }
     drop(texts);
-    Identified { evidence, licensing, restrictions, bases: Vec::new(), lineage_breaks: Vec::new() }
+    identified(evidence, licensing, restrictions)
+}
+
+/// A model's own verdict, before lineage.
+fn identified(evidence: ModelEvidence, licensing: Licensing, restrictions: Vec<Restriction>) -> Identified {
+    let licence_hash = crate::pin::licence_hash(&evidence);
+    Identified { evidence, licensing, restrictions, bases: Vec::new(), lineage_breaks: Vec::new(), licence_hash }
 }
 
 fn identify_dataset(evidence: DatasetEvidence) -> IdentifiedDataset {

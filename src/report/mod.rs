@@ -28,7 +28,6 @@ use crate::{
         Assessed, BaseModel, CodeReference, Evidence, Finding, Identified, IdentifiedDataset, InventoryEntry,
         LicencePart, ModelEvidence, Openness, Restriction, Section, Suppressed, Suppression, WeightFile,
     },
-    pin,
     vocab::{Category, Severity, Source, WeightsOpenness},
 };
 
@@ -492,9 +491,8 @@ fn licence_report(l: &crate::model::Licensing) -> LicenceReport {
 }
 
 fn model_report(a: Assessed) -> ModelReport {
-    let licence_hash = pin::licence_hash(&a.identified.evidence);
     let parameters = a.identified.evidence.parameters();
-    let Identified { evidence: e, licensing, restrictions, bases, .. } = a.identified;
+    let Identified { evidence: e, licensing, restrictions, bases, licence_hash, .. } = a.identified;
     let ModelEvidence { id, source, location, card, weights, provenance: p, mot, configs, .. } = e;
     let pipeline_tag = card.as_ref().and_then(|c| c.meta.pipeline_tag.clone());
     let mut sources = vec![source];
