@@ -117,11 +117,36 @@ pub fn read_bounded(path: &Path, limit: u64) -> io::Result<(Vec<u8>, bool)> {
 /// bytes, its length.
 pub fn read_seen(path: &Path, seen: Seen, limit: u64) -> io::Result<(Vec<u8>, Option<u64>)> {
     let (file, len) = open_seen(path, seen)?;
+    read_rest(file, len, limit, Vec::new())
+}
+
+/// [`read_seen`], stopping after the first `head` bytes unless `wanted` says, from them, that
+/// the file is worth reading whole: one open, where a look and then a read took two.
+pub fn read_seen_if(
+    path: &Path,
+    seen: Seen,
+    limit: u64,
+    head: u64,
+    wanted: impl FnOnce(&[u8]) -> bool,
+) -> io::Result<Option<(Vec<u8>, Option<u64>)>> {
+    let (mut file, len) = open_seen(path, seen)?;
+    let mut start = Vec::new();
+    (&mut file).take(head.min(limit)).read_to_end(&mut start)?;
+    if !wanted(&start) {
+        return Ok(None);
+    }
+    read_rest(file, len, limit, start).map(Some)
+}
+
+/// Reads the rest of `file` (`len` bytes long) after `bytes`, up to `limit` bytes in all; when
+/// the file held more, also returns its length.
+fn read_rest(file: File, len: u64, limit: u64, mut bytes: Vec<u8>) -> io::Result<(Vec<u8>, Option<u64>)> {
     // Sized from the file's length up front: growing the buffer by doubling copied each text
     // several times.
-    let expected = len.min(limit).saturating_add(1);
-    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(1 << 26));
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    let expected = usize::try_from(len.min(limit).saturating_add(1)).unwrap_or(0).min(1 << 26);
+    bytes.reserve(expected.saturating_sub(bytes.len()));
+    let left = limit.saturating_add(1).saturating_sub(bytes.len() as u64);
+    file.take(left).read_to_end(&mut bytes)?;
     let cut = (bytes.len() as u64 > limit).then_some(len);
     bytes.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((bytes, cut))

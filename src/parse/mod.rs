@@ -12,10 +12,7 @@ pub mod references;
 pub mod sections;
 pub mod weights;
 
-use std::{
-    io::{self, Read},
-    path::Path,
-};
+use std::{io, path::Path};
 
 use rayon::prelude::*;
 
@@ -127,16 +124,12 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
         ArtifactKind::Source(language) => code_references(artifact, language, limits),
         ArtifactKind::Weights(format) => weights::read(artifact, format, &limits.input),
         ArtifactKind::Markdown => {
-            // Most Markdown files are not cards: look at the first bytes before reading more.
+            // Most Markdown files are not cards: the first bytes (a byte-order mark and `---`)
+            // say whether to read on.
             let named_card = card::is_card_name(&artifact.rel);
-            if !named_card {
-                match read_prefix(&artifact.path, artifact.seen, 4) {
-                    Ok(head) if head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head).starts_with(b"---") => {}
-                    Ok(_) => return Vec::new(),
-                    Err(e) => return vec![io_problem(artifact, &e)],
-                }
-            }
-            with_text_all(artifact, limits, |text| {
+            let wanted =
+                |head: &[u8]| named_card || head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head).starts_with(b"---");
+            with_text_if(artifact, limits, 6, wanted, |text| {
                 let (card, hits) = card::parse_keeping(&artifact.rel, text, &limits.input, limits.keep_card_text);
                 let mut out: Vec<Parsed> = hits.into_iter().map(|m| limit_problem(&artifact.rel, m)).collect();
                 out.extend(card.map(|c| Parsed::Card(Box::new(c))));
@@ -184,9 +177,23 @@ fn with_text(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Option
 }
 
 fn with_text_all(artifact: &Artifact, limits: Limits, f: impl FnOnce(&str) -> Vec<Parsed>) -> Vec<Parsed> {
+    with_text_if(artifact, limits, 0, |_| true, f)
+}
+
+/// [`with_text_all`] for a file whose first `head` bytes say whether it is `wanted` (nothing is
+/// parsed from a file that is not).
+fn with_text_if(
+    artifact: &Artifact,
+    limits: Limits,
+    head: u64,
+    wanted: impl FnOnce(&[u8]) -> bool,
+    f: impl FnOnce(&str) -> Vec<Parsed>,
+) -> Vec<Parsed> {
     let limit = limits.input.file_size;
-    match read_text_seen(&artifact.path, artifact.seen, limit) {
-        Ok((text, cut)) => {
+    match files::read_seen_if(&artifact.path, artifact.seen, limit, head, wanted) {
+        Ok(None) => Vec::new(),
+        Ok(Some((bytes, cut))) => {
+            let text = lossy(bytes);
             let mut out = Vec::new();
             if let Some(size) = cut {
                 out.push(limit_problem(
@@ -215,24 +222,16 @@ fn io_problem(artifact: &Artifact, e: &io::Error) -> Parsed {
 
 /// Reads up to `limit` bytes of a regular file as lossy UTF-8; says whether the file was longer.
 pub fn read_text(path: &Path, limit: u64) -> io::Result<(String, bool)> {
-    read_text_seen(path, files::Seen::Unchecked, limit).map(|(text, cut)| (text, cut.is_some()))
+    let (bytes, cut) = files::read_seen(path, files::Seen::Unchecked, limit)?;
+    Ok((lossy(bytes), cut.is_some()))
 }
 
-/// [`read_text`] for a path the walk has `seen`; when the file held more than `limit` bytes, its
-/// length.
-fn read_text_seen(path: &Path, seen: files::Seen, limit: u64) -> io::Result<(String, Option<u64>)> {
-    let (bytes, truncated) = files::read_seen(path, seen, limit)?;
-    let text = match String::from_utf8(bytes) {
+/// Bytes as UTF-8 text, invalid sequences replaced (without a copy when there are none).
+fn lossy(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    };
-    Ok((text, truncated))
-}
-
-fn read_prefix(path: &Path, seen: files::Seen, n: usize) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(n);
-    files::open_seen(path, seen)?.0.take(n as u64).read_to_end(&mut buf)?;
-    Ok(buf)
+    }
 }
 
 pub use weights::sniff;
@@ -342,5 +341,41 @@ mod tests {
         assert_eq!(c.unwrap().architectures, ["A", "B"]);
         let c = config("c.json", r#"{"model_type":"bert","architectures":"BertModel"}"#).unwrap();
         assert_eq!((c.model_type.as_deref(), c.architectures.len()), (Some("bert"), 1));
+    }
+
+    fn markdown(dir: &Path, name: &str, text: &[u8]) -> Artifact {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        Artifact { path, rel: name.to_string(), kind: ArtifactKind::Markdown, seen: files::Seen::Unchecked }
+    }
+
+    #[test]
+    fn markdown_is_read_whole_only_when_named_or_opened_like_a_card() {
+        let dir = tempfile::tempdir().unwrap();
+        let cards = |a: &Artifact, limits: Limits| -> Vec<String> {
+            parse_one(a, limits)
+                .into_iter()
+                .map(|p| match p {
+                    Parsed::Card(c) => format!("card {:?}", c.meta.license.first().map(|l| l.value.clone())),
+                    Parsed::Problem(p) => format!("problem {:?}", p.kind),
+                    _ => "other".to_string(),
+                })
+                .collect()
+        };
+        let limits = Limits::default();
+        // A byte-order mark before the front matter: six bytes decide, not four.
+        let bom = markdown(dir.path(), "notes.md", b"\xef\xbb\xbf---\nlicense: mit\n---\n# Notes\n");
+        assert_eq!(cards(&bom, limits), ["card Some(\"mit\")"]);
+        let doc = markdown(dir.path(), "guide.md", b"# A guide\n\nNo front matter.\n");
+        assert!(cards(&doc, limits).is_empty());
+        let named = markdown(dir.path(), "README.md", b"# Model\n\nNo front matter.\n");
+        assert_eq!(cards(&named, limits), ["card None"]);
+        // The size limit counts the bytes looked at first.
+        let mut small = limits;
+        small.input.file_size = 20;
+        let long = markdown(dir.path(), "long.md", b"---\nlicense: apache-2.0\n---\n# Long\n");
+        assert_eq!(cards(&long, small)[0], "problem Limit");
+        let missing = Artifact { path: dir.path().join("gone.md"), ..doc.clone() };
+        assert_eq!(cards(&missing, limits), ["problem Io"]);
     }
 }
