@@ -226,6 +226,10 @@ def main():
     ap.add_argument("--provenant", default=shutil.which("provenant"))
     ap.add_argument("--scancode", default=shutil.which("scancode"))
     ap.add_argument("--json", help="also write every measurement here")
+    ap.add_argument("--instructions", action="store_true",
+                    help="count instructions with callgrind on small copies of the trees, on one thread, "
+                         "instead of timing (repeatable where times on shared cores are not)")
+    ap.add_argument("--top", type=int, default=15, help="with --instructions: functions listed per tree")
     args = ap.parse_args()
 
     work = Path(args.work or tempfile.mkdtemp(prefix="modelgate-bench-"))
@@ -271,6 +275,9 @@ def main():
             ])
         return rows
 
+    if args.instructions:
+        return instructions(args, work, which, tree, results)
+
     header = ["what", files_hdr := "files", "wall", "files/s", "models/s", "MB read", "MB/s", "CPU", "peak RSS"]
     rows = []
     targets = []
@@ -314,6 +321,78 @@ def main():
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     return 0 if all(ok for _, ok, _ in targets) else 1
+
+
+# Small copies of the trees for --instructions: tree key -> (kind, directory, tree parameters,
+# what `scan` is given). Callgrind runs the scan 30-50 times slower, so a few thousand files.
+SMALL = {
+    "c": ("cards", "cards-2k", ["--cards", "2000"], lambda path: [str(path)]),
+    "b": ("hf-cache", "hf-cache-100", ["--models", "100"], lambda path: ["--hf-cache", str(path)]),
+    "a": ("monorepo", "monorepo-5k", ["--files", "5000", "--models", "20"], lambda path: [str(path)]),
+}
+
+
+def instructions(args, work, which, tree, results):
+    """Instructions the scan executes (callgrind, one worker thread) on a small copy of each
+    tree, and the functions that execute most of them. The same build on the same tree counts the
+    same to a small fraction of a per cent, so two builds can be compared on a loaded machine."""
+    valgrind = shutil.which("valgrind")
+    if not valgrind:
+        sys.exit("--instructions needs valgrind (Debian: apt-get install valgrind)")
+    rows = []
+    for key in ("c", "b", "a"):
+        if key not in which:
+            continue
+        kind, name, params, scan_args = SMALL[key]
+        path, info = tree(kind, name, *params)
+        profile = work / f"{name}.callgrind"
+        cmd = [valgrind, "--tool=callgrind", f"--callgrind-out-file={profile}", args.bin, "scan",
+               *scan_args(path), "--threads", "1", "--format", "json", "-o", str(work / f"{name}.json")]
+        log(f"callgrind: {name} …")
+        run = subprocess.run(cmd, capture_output=True, text=True)
+        if run.returncode not in (0, 1):
+            sys.exit(f"the scan under callgrind failed ({run.returncode}): {run.stderr[-2000:]}")
+        total = callgrind_total(profile)
+        files = int(info["files"])
+        results[f"{name} instructions"] = {"instructions": total, "files": files, "profile": str(profile)}
+        rows.append([name, f"{files:,}", f"{total:,}", f"{total / files:,.0f}"])
+        print(f"{name}: the {args.top} functions that execute most instructions themselves "
+              f"(callgrind_annotate {profile}):")
+        for count, share, function in top_functions(profile, args.top):
+            print(f"  {count:>15,} {share:5.1f} %  {function}")
+        print()
+    print("instructions (callgrind, one worker thread)")
+    print()
+    print(table(["tree", "files", "instructions", "per file"], rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+def callgrind_total(profile):
+    """The instruction count a callgrind output file totals."""
+    for line in open(profile):
+        m = re.match(r"(?:summary|totals):\s+(\d+)", line)
+        if m:
+            return int(m.group(1))
+    sys.exit(f"{profile}: no instruction total")
+
+
+def top_functions(profile, n):
+    """(instructions, share %, function) of the n functions executing most instructions."""
+    out = subprocess.run(["callgrind_annotate", "--threshold=100", str(profile)], capture_output=True, text=True)
+    found = []
+    for line in out.stdout.splitlines():
+        m = re.match(r"\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(\S.*)$", line)
+        if not m or "PROGRAM TOTALS" in line:
+            continue
+        # "file:function [object]" -> the function, its generic arguments shortened.
+        function = re.sub(r"\s+\[[^\]]*\]$", "", m.group(3))
+        function = function.split(":", 1)[1] if re.match(r"^[^ :]*\.(rs|c|h|S):", function) or function.startswith("???:") else function
+        found.append((int(m.group(1).replace(",", "")), float(m.group(2)), function[:110]))
+        if len(found) == n:
+            break
+    return found
 
 
 def compare(args, work, a, info_a, results, targets, cold_ok):
