@@ -21,7 +21,7 @@ use crate::{
     evaluate::{self, pack, sink},
     identify,
     limits::InputLimits,
-    model::{ArtifactKind, Assembled, Parsed},
+    model::{Assembled, Parsed},
     parse::{self, Limits},
     recognise,
     report::{self, Format, RenderOptions, Report, rules::RulesFormat},
@@ -294,7 +294,6 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
     let several = args.paths.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
-    let mut preloaded = false;
     if let Some(mof) = &args.mof {
         // Model Openness Tool files: one model per file, judged like any other record.
         let found = discover::walk_mot(mof, &walk);
@@ -317,12 +316,6 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
             }
         }
         problems.append(&mut found.problems);
-        if !preloaded && found.artifacts.iter().any(|a| a.kind == ArtifactKind::LicenceText) {
-            // Licence texts will need the SPDX detector. (A card's licence section needs it only
-            // beside a use policy it names: it is loaded then.)
-            recognise::text::preload();
-            preloaded = true;
-        }
         if args.hash {
             weight_paths.extend(weights_of(&found.artifacts));
         }

@@ -20,6 +20,7 @@ use crate::{
     files,
     limits::{InputLimits, LimitName},
     model::{Artifact, ArtifactKind, Language, LicenceText, ModelConfig, Parsed, Problem, ProblemKind},
+    recognise,
 };
 
 /// Limits on what is read, and what to keep.
@@ -137,8 +138,9 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
             })
         }
         ArtifactKind::LicenceText => with_text(artifact, limits, |text| {
-            (!text.trim().is_empty())
-                .then(|| Parsed::Licence(LicenceText { file: artifact.rel.clone(), text: text.to_string() }))
+            let text = Some(text).filter(|t| !t.trim().is_empty())?;
+            recognise::text::prepare_for(text);
+            Some(Parsed::Licence(LicenceText { file: artifact.rel.clone(), text: text.to_string() }))
         }),
         ArtifactKind::Config => with_text(artifact, limits, |text| config(&artifact.rel, text).map(Parsed::Config)),
         ArtifactKind::Mot => with_text(artifact, limits, |text| {

@@ -133,10 +133,30 @@ pub fn identify_phrased(text: &str) -> Vec<TextMatch> {
 /// The SPDX detector's matches join the phrase matches when these found no licence (none, or
 /// use policies alone), then the best are selected.
 fn with_phrase_matches(text: &str, norm: &Normalised, mut matches: Vec<TextMatch>) -> Vec<TextMatch> {
-    if matches.is_empty() || matches.iter().all(|m| m.licence.document == Document::Policy) {
+    if detector_needed(&matches) {
         matches.extend(spdx_matches(text));
     }
     select(matches, norm.lines())
+}
+
+/// Whether [`identify`] asks the SPDX detector, given the phrase matches: when they found no
+/// licence (none, or use policies alone).
+fn detector_needed(matches: &[TextMatch]) -> bool {
+    matches.iter().all(|m| m.licence.document == Document::Policy)
+}
+
+/// Starts loading the SPDX detector on another thread when [`identify`] will need it for
+/// `text`, so that the load runs beside the rest of the reading instead of holding up the first
+/// text that needs it. A text the catalogue's phrases identify never loads it.
+pub fn prepare_for(text: &str) {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    if !STARTED.is_completed() && detector_needed(&phrase_matches(&Normalised::new(text))) {
+        STARTED.call_once(|| {
+            std::thread::spawn(|| {
+                let _ = store();
+            });
+        });
+    }
 }
 
 fn phrase_matches(norm: &Normalised) -> Vec<TextMatch> {
@@ -228,19 +248,12 @@ fn score(h: &Hits) -> f32 {
     }
 }
 
-/// Loads the SPDX detector on another thread, for a scan that will need it: loading takes
-/// ≈70 MB more than the loaded store for a moment (the embedded cache's decompression window),
-/// which costs nothing at the start of a scan but adds to the peak once every card and licence
-/// text is in memory (issue 9).
-pub fn preload() {
-    std::thread::spawn(|| {
-        let _ = store();
-    });
-}
-
-/// The SPDX detector, loaded on first use (≈150 ms) with the Apache-2.0 variant that ends at
-/// "END OF TERMS AND CONDITIONS" (the common copy without the appendix, which the stock store
-/// reads as Pixar).
+/// The SPDX detector, loaded on first use (≈150 ms with 60 MB resident, and about 70 MB more
+/// for a moment while the embedded cache is decompressed) with the Apache-2.0 variant that ends
+/// at "END OF TERMS AND CONDITIONS" (the common copy without the appendix, which the stock store
+/// reads as Pixar). Only a text no catalogue phrase identifies needs it ([`prepare_for`]): on
+/// the benchmark's small monorepo no licence file did, and loading it anyway was 58 % of the
+/// scan's instructions.
 fn store() -> Option<&'static spdx::detection::Store> {
     static STORE: OnceLock<Option<spdx::detection::Store>> = OnceLock::new();
     STORE
@@ -417,5 +430,33 @@ mod tests {
             assert_eq!(phrased(ours), phrased(identify(text)), "{}", text.chars().take(200).collect::<String>());
         }
         assert!(shortcuts > 10, "only {shortcuts} texts skipped the detector");
+    }
+
+    /// A licence file the catalogue's phrases identify does not load the SPDX detector: over the
+    /// corpus's licence texts, those `prepare_for` passes over get no detector match from
+    /// `identify`, and they are most of them.
+    #[test]
+    fn texts_the_phrases_identify_do_not_need_the_detector() {
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/licences");
+        let mut texts = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(corpus)];
+        while let Some(dir) = dirs.pop() {
+            for path in std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()) {
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+        assert!(texts.len() > 100, "the corpus is missing: {} texts", texts.len());
+        let needed = |text: &str| detector_needed(&phrase_matches(&Normalised::new(text)));
+        let spared: Vec<&String> = texts.iter().filter(|t| !needed(t)).collect();
+        for text in &spared {
+            assert!(identify(text).iter().all(|m| m.method == Method::Phrases));
+        }
+        assert!(spared.len() * 2 > texts.len(), "{} of {} texts need no detector", spared.len(), texts.len());
+        assert!(needed("Permission is hereby granted to frobnicate this widget in any manner."));
+        assert!(needed(""));
     }
 }
