@@ -272,8 +272,13 @@ fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
         let mut out = Vec::with_capacity(bytes.len() / 3 + 64);
         loop {
             let read = usize::try_from(state.total_in()).ok()?;
+            let written = out.len();
             match state.compress_vec(&bytes[read..], &mut out, flate2::FlushCompress::Finish).ok()? {
                 flate2::Status::StreamEnd => return Some(out),
+                // No progress with room to spare would loop for ever: keep the text plain.
+                _ if (state.total_in(), out.len()) == (read as u64, written) && out.len() < out.capacity() => {
+                    return None;
+                }
                 _ => out.reserve(out.capacity()),
             }
         }

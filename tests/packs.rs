@@ -30,7 +30,7 @@ fn record(id: &str, licence: &str, category: Category, restrictions: Vec<Restric
         category,
         evidence: vec![evidence(&file, 2)],
     };
-    let evidence = ModelEvidence {
+    let found = ModelEvidence {
         id: id.into(),
         source: Source::Repository,
         location: id.into(),
@@ -42,10 +42,10 @@ fn record(id: &str, licence: &str, category: Category, restrictions: Vec<Restric
         provenance: Default::default(),
         mot: None,
     };
-    let licence_hash = modelgate::pin::licence_hash(&evidence);
+    let licence_hash = modelgate::pin::licence_hash(&found);
     Assessed {
         identified: Identified {
-            evidence,
+            evidence: found,
             licensing: Licensing {
                 id: licence.into(),
                 spdx: part.spdx.clone(),

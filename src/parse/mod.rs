@@ -139,6 +139,7 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
         }
         ArtifactKind::LicenceText => with_text(artifact, limits, |text| {
             let text = Some(text).filter(|t| !t.trim().is_empty())?;
+            // Not a verdict (identify gives that): only whether to start loading the detector.
             recognise::text::prepare_for(text);
             Some(Parsed::Licence(LicenceText { file: artifact.rel.clone(), text: text.to_string() }))
         }),
