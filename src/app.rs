@@ -9,7 +9,6 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 
 use crate::{
     assemble, baseline,
@@ -374,13 +373,9 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
     let findings = evaluate::per_file::cap(findings, gate.limits.findings_per_file, limit_rule);
     let mut sink_config = gate.sink.clone();
     sink_config.enabled = evaluate::enabled_rules(&packs).into_iter().map(|r| r.id.clone()).collect();
-    // Collected in model order first: of two records with one id, the last one's hash is kept.
-    sink_config.hashes = assessed
-        .par_iter()
-        .map(|m| (m.identified.evidence.id.clone(), m.identified.licence_hash.clone()))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
+    // Of two records with one id, the last one's hash is kept.
+    sink_config.hashes =
+        assessed.iter().map(|m| (m.identified.evidence.id.clone(), m.identified.licence_hash.clone())).collect();
     let mut sunk = sink::sink(findings, raised, &sink_config);
     timings.mark("evaluate");
     // Messages and paths quote scanned files: each stays on its line, with no escapes, in

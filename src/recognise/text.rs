@@ -391,17 +391,13 @@ mod tests {
         assert!(identify("").is_empty());
     }
 
-    /// `identify_phrased` skips the SPDX detector when no phrase matched: over the corpus's
-    /// licence texts and the licence sections of its model cards, the phrase matches it gives are
-    /// the ones `identify` gives, and some texts do take the shortcut.
-    #[test]
-    fn phrased_identification_keeps_every_phrase_match() {
-        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
-        let mut texts: Vec<String> = vec!["Released under the Apache 2.0 licence.".into(), "See LICENSE.".into()];
-        let mut dirs = vec![std::path::PathBuf::from(corpus).join("licences")];
+    /// Every licence text of the corpus (`../shared/corpus/licences`, all levels).
+    fn corpus_licence_texts() -> Vec<String> {
+        let mut texts = Vec::new();
+        let mut dirs =
+            vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/licences"))];
         while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-                let path = entry.path();
+            for path in std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()) {
                 if path.is_dir() {
                     dirs.push(path);
                 } else if let Ok(text) = std::fs::read_to_string(&path) {
@@ -409,6 +405,17 @@ mod tests {
                 }
             }
         }
+        texts
+    }
+
+    /// `identify_phrased` skips the SPDX detector when no phrase matched: over the corpus's
+    /// licence texts and the licence sections of its model cards, the phrase matches it gives are
+    /// the ones `identify` gives, and some texts do take the shortcut.
+    #[test]
+    fn phrased_identification_keeps_every_phrase_match() {
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+        let mut texts: Vec<String> = vec!["Released under the Apache 2.0 licence.".into(), "See LICENSE.".into()];
+        texts.extend(corpus_licence_texts());
         for entry in std::fs::read_dir(std::path::Path::new(corpus).join("modelcards")).unwrap().flatten() {
             let Ok(card) = std::fs::read_to_string(entry.path()) else { continue };
             let sections = crate::parse::sections::index(&card, 1);
@@ -437,18 +444,7 @@ mod tests {
     /// `identify`, and they are most of them.
     #[test]
     fn texts_the_phrases_identify_do_not_need_the_detector() {
-        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/licences");
-        let mut texts = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from(corpus)];
-        while let Some(dir) = dirs.pop() {
-            for path in std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()) {
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if let Ok(text) = std::fs::read_to_string(&path) {
-                    texts.push(text);
-                }
-            }
-        }
+        let texts = corpus_licence_texts();
         assert!(texts.len() > 100, "the corpus is missing: {} texts", texts.len());
         let needed = |text: &str| detector_needed(&phrase_matches(&Normalised::new(text)));
         let spared: Vec<&String> = texts.iter().filter(|t| !needed(t)).collect();
