@@ -33,4 +33,5 @@ pub mod sanitize;
 pub mod scope;
 pub mod shard;
 pub mod timings;
+pub mod urls;
 pub mod vocab;

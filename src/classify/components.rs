@@ -33,6 +33,7 @@ use super::mof::{self, ComponentInput, Judgement, LicenceInput, MofInput, Named}
 use crate::{
     catalogue::Catalogue,
     model::{Card, CardLink, Combination, Evidence, Identified, IdentifiedDataset, Licensing, Located, MotFile},
+    urls,
     vocab::{Category, EvidenceKind, LicenceScope, MofComponent, RestrictionKind, SectionKind},
 };
 
@@ -253,14 +254,12 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
         };
         if let Some(c) = paper_kind(link) {
             found.add(c, ev);
-        } else if is_code_repository(&link.url) {
+        } else if urls::is_code_repository(&link.url) {
             for c in repository_roles(link) {
                 found.add(c, ev.clone());
                 found.note(c, "in a repository the card links to (not scanned)");
             }
-        } else if [&link.text, &link.url].iter().any(|t| t.to_lowercase().contains("checkpoint")) {
-            // A word of the text holds "checkpoint" exactly when the lower-cased text does:
-            // words break only at what is not a letter or digit.
+        } else if urls::names_checkpoint(&link.text, &link.url) {
             found.add(MofComponent::IntermediateParameters, ev);
         }
     }
@@ -563,32 +562,7 @@ fn is_intermediate(path: &str) -> bool {
 
 /// A paper or report a link points at.
 fn paper_kind(link: &CardLink) -> Option<MofComponent> {
-    let url = link.url.to_lowercase();
-    let host = host(&url);
-    const PAPER_HOSTS: [&str; 16] = [
-        "arxiv.org",
-        "doi.org",
-        "aclanthology.org",
-        "aclweb.org",
-        "openreview.net",
-        "proceedings.neurips.cc",
-        "papers.nips.cc",
-        "proceedings.mlr.press",
-        "ieeexplore.ieee.org",
-        "dl.acm.org",
-        "link.springer.com",
-        "semanticscholar.org",
-        "jmlr.org",
-        "openaccess.thecvf.com",
-        "nature.com",
-        "biorxiv.org",
-    ];
-    let paper_host = PAPER_HOSTS.iter().any(|h| on_host(host, h));
-    let path = url.split('?').next().unwrap_or(&url);
-    if !paper_host && !path.ends_with(".pdf") {
-        return None;
-    }
-    if host.ends_with("arxiv.org") && !(path.contains("/abs/") || path.contains("/pdf/")) {
+    if !urls::is_paper(&link.url) {
         return None;
     }
     let text = format!("{} {}", link.text, link.url).to_lowercase().replace(['_', '-'], " ");
@@ -597,34 +571,6 @@ fn paper_kind(link: &CardLink) -> Option<MofComponent> {
     } else {
         Some(MofComponent::ResearchPaper)
     }
-}
-
-fn host(url: &str) -> &str {
-    let rest = url.split("://").nth(1).unwrap_or(url);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    host.strip_prefix("www.").unwrap_or(host)
-}
-
-/// Whether `host` is `domain` or one of its subdomains.
-fn on_host(host: &str, domain: &str) -> bool {
-    host.strip_suffix(domain).is_some_and(|sub| sub.is_empty() || sub.ends_with('.'))
-}
-
-/// A link to a code repository (not to one of its issues, licence files or releases).
-fn is_code_repository(url: &str) -> bool {
-    let lower = url.to_lowercase();
-    let h = host(&lower);
-    let hosted = ["github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com", "sr.ht"]
-        .iter()
-        .any(|c| on_host(h, c));
-    if !hosted {
-        return false;
-    }
-    let path = lower.split("://").nth(1).and_then(|r| r.split_once('/')).map_or("", |(_, p)| p);
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    segments.len() >= 2
-        && !["issues", "pull", "discussions", "releases", "wiki", "sponsors"].iter().any(|s| segments.contains(s))
-        && !segments.last().is_some_and(|s| s.starts_with("license") || s.starts_with("licence"))
 }
 
 /// The code components a linked repository holds, from the section it is in and its words; a
@@ -715,10 +661,6 @@ mod tests {
         );
         assert_eq!(paper_kind(&link("https://arxiv.org/list/cs.CL", "", vec![])), None);
         assert_eq!(paper_kind(&link("https://example.com/report.pdf", "", vec![])), Some(MofComponent::ResearchPaper));
-        assert!(is_code_repository("https://github.com/allenai/OLMo"));
-        assert!(!is_code_repository("https://github.com/allenai"));
-        assert!(!is_code_repository("https://github.com/o/r/issues/3"));
-        assert!(!is_code_repository("https://github.com/o/r/blob/main/LICENSE"));
         let eval = link("https://github.com/allenai/OLMo-Eval", "evaluation", vec![]);
         assert_eq!(repository_roles(&eval), [MofComponent::EvaluationCode]);
         let plain = link("https://github.com/allenai/OLMo", "Repository", vec![SectionKind::ModelDetails]);

@@ -1,19 +1,23 @@
 //! Links in a card's body: Markdown links, HTML anchors and bare URLs, each with its line, its
 //! text and what the section around it is about. The openness stage reads papers, code
-//! repositories and reports from them.
+//! repositories, reports and checkpoints from them; only those links are kept (most links of a
+//! card are badges, images and pages of the Hub, and a scan of 50,000 cards held them all).
 
 use crate::model::{CardLink, Section};
+use crate::urls;
 use crate::vocab::SectionKind;
 
-/// At most this many links are kept per card: a hostile card cannot make us hold more.
+/// At most this many links are read per card: a hostile card cannot make us hold more.
 const MAX_LINKS: usize = 1000;
 /// Link text and URLs are cut to these many characters.
 const MAX_TEXT: usize = 200;
 const MAX_URL: usize = 2000;
 
-/// Every link of `body` (which starts on 1-based line `first_line`), in order.
+/// The links of `body` (which starts on 1-based line `first_line`) that point at a paper, a
+/// code repository or checkpoints, in order, of its first [`MAX_LINKS`] links.
 pub fn extract(body: &str, first_line: u32, sections: &[Section]) -> Vec<CardLink> {
     let mut out = Vec::new();
+    let mut read = 0;
     let mut in_fence = false;
     let mut fence_is_citation = false;
     // Where a link may start, found in one pass over the body: most lines hold none, and a
@@ -40,18 +44,18 @@ pub fn extract(body: &str, first_line: u32, sections: &[Section]) -> Vec<CardLin
         if marks.peek().is_none_or(|&m| m >= end) {
             continue;
         }
-        let links = links_in(line);
-        if links.is_empty() {
-            // No section lookup for a line without a link.
-            continue;
-        }
-        let kinds = kinds_at(sections, line_no);
-        let in_citation = (in_fence && fence_is_citation) || kinds.contains(&SectionKind::Citation);
-        for (url, text) in links {
-            if out.len() >= MAX_LINKS {
+        for (url, text) in links_in(line) {
+            if read >= MAX_LINKS {
                 return out;
             }
-            out.push(CardLink { url, text, line: line_no, kinds: kinds.clone(), in_citation });
+            read += 1;
+            if !(urls::is_paper(&url) || urls::is_code_repository(&url) || urls::names_checkpoint(&text, &url)) {
+                continue;
+            }
+            // No section lookup for a line without a kept link.
+            let kinds = kinds_at(sections, line_no);
+            let in_citation = (in_fence && fence_is_citation) || kinds.contains(&SectionKind::Citation);
+            out.push(CardLink { url, text, line: line_no, kinds, in_citation });
         }
     }
     out
@@ -206,10 +210,13 @@ mod tests {
 
     #[test]
     fn lines_are_counted_as_str_lines_counts_them() {
-        let body = "https://a.example/1\r\nno link\r\n\r\n[x](HTTPS://b.example/2)\rhttp\nlast <A HREF=\"https://c.example/3\">c</a>";
+        let body = "https://a.example/1.pdf\r\nno link\r\n\r\n[x](HTTPS://b.example/2.pdf)\rhttp\nlast <A HREF=\"https://c.example/3.pdf\">c</a>";
         let links = extract(body, 5, &[]);
         let got: Vec<(&str, u32)> = links.iter().map(|l| (l.url.as_str(), l.line)).collect();
-        assert_eq!(got, [("https://a.example/1", 5), ("HTTPS://b.example/2", 8), ("https://c.example/3", 9)]);
+        assert_eq!(
+            got,
+            [("https://a.example/1.pdf", 5), ("HTTPS://b.example/2.pdf", 8), ("https://c.example/3.pdf", 9)]
+        );
         assert_eq!(body.lines().count(), 5);
     }
 
@@ -218,7 +225,25 @@ mod tests {
         let body = format!("{}\n[](\n](http\nhref=\nhttps://\n[x](https://a.b/{})", "[".repeat(5000), "é".repeat(5000));
         let links = extract(&body, 1, &[]);
         assert!(links.iter().all(|l| l.url.chars().count() <= MAX_URL));
-        let many = "https://a.b ".repeat(3000);
+        let many = "https://a.b/p.pdf ".repeat(3000);
         assert_eq!(extract(&many, 1, &[]).len(), MAX_LINKS);
+    }
+
+    #[test]
+    fn only_links_to_papers_repositories_and_checkpoints_are_kept_of_the_first_ones_read() {
+        let body = "![badge](https://img.shields.io/x) [model](https://huggingface.co/o/m)\n\
+                    [paper](https://arxiv.org/abs/1) [code](https://github.com/o/r) [ckpt](https://huggingface.co/o/m/tree/step-1000-checkpoint)\n";
+        let urls: Vec<String> = extract(body, 1, &[]).into_iter().map(|l| l.url).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://arxiv.org/abs/1",
+                "https://github.com/o/r",
+                "https://huggingface.co/o/m/tree/step-1000-checkpoint"
+            ]
+        );
+        // Links dropped still count towards the cap: what is kept does not depend on the cut.
+        let crowded = format!("{}\n[paper](https://arxiv.org/abs/1)", "https://a.b ".repeat(MAX_LINKS));
+        assert!(extract(&crowded, 1, &[]).is_empty());
     }
 }
