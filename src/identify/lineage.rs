@@ -39,16 +39,33 @@ struct BaseTerms {
 /// Resolves every model's bases, adds inherited restrictions and records lineage breaks.
 pub fn resolve(mut models: Vec<Identified>) -> Vec<Identified> {
     let by_id = index(&models);
-    let mut memo: Vec<Option<Vec<Restriction>>> = vec![None; models.len()];
+    // Only the terms of a model that is another's base are looked up again.
+    let mut memo = Memo { terms: vec![None; models.len()], wanted: vec![false; models.len()] };
+    for m in &models {
+        for b in base_entries(m) {
+            if let Some(&j) = by_id.get(&clean_base_id(b.value.as_deref().unwrap_or("")).to_ascii_lowercase()) {
+                memo.wanted[j] = true;
+            }
+        }
+    }
     let mut visiting = vec![false; models.len()];
-    let effective: Vec<Vec<Restriction>> =
-        (0..models.len()).map(|i| effective(i, &models, &by_id, &mut memo, &mut visiting, 0)).collect();
+    // A model without bases inherits nothing: its own restrictions stand, and are not copied
+    // (most models of a large scan name no base in it).
+    let effective: Vec<Option<Vec<Restriction>>> = (0..models.len())
+        .map(|i| {
+            let inherits = !base_entries(&models[i]).is_empty();
+            inherits.then(|| effective(i, &models, &by_id, &mut memo, &mut visiting, 0))
+        })
+        .collect();
+    drop(memo);
 
     // Each model's bases are read from the others, on every core; then set.
     let lineages: Vec<(Vec<BaseModel>, Vec<LineageBreak>)> =
         (0..models.len()).into_par_iter().map(|i| lineage_of(i, &models, &by_id, &effective)).collect();
     for ((m, restrictions), (bases, breaks)) in models.iter_mut().zip(effective).zip(lineages) {
-        m.restrictions = restrictions;
+        if let Some(restrictions) = restrictions {
+            m.restrictions = restrictions;
+        }
         m.bases = bases;
         m.lineage_breaks = breaks;
     }
@@ -60,7 +77,7 @@ fn lineage_of(
     i: usize,
     models: &[Identified],
     by_id: &HashMap<String, usize>,
-    effective: &[Vec<Restriction>],
+    effective: &[Option<Vec<Restriction>>],
 ) -> (Vec<BaseModel>, Vec<LineageBreak>) {
     let mut bases = Vec::new();
     let mut breaks = Vec::new();
@@ -184,16 +201,23 @@ fn clean_base_id(raw: &str) -> String {
     t.to_string()
 }
 
+/// The effective restrictions of the models that are bases of others, once worked out.
+struct Memo {
+    terms: Vec<Option<Vec<Restriction>>>,
+    /// Whether a model is another's base.
+    wanted: Vec<bool>,
+}
+
 /// A model's own restrictions plus those inherited along its chain of bases.
 fn effective(
     i: usize,
     models: &[Identified],
     by_id: &HashMap<String, usize>,
-    memo: &mut Vec<Option<Vec<Restriction>>>,
+    memo: &mut Memo,
     visiting: &mut Vec<bool>,
     depth: usize,
 ) -> Vec<Restriction> {
-    if let Some(done) = &memo[i] {
+    if let Some(done) = &memo.terms[i] {
         return done.clone();
     }
     let mut out = models[i].restrictions.clone();
@@ -227,8 +251,8 @@ fn effective(
         }
         visiting[i] = false;
     }
-    if !visiting[i] {
-        memo[i] = Some(out.clone());
+    if !visiting[i] && memo.wanted[i] {
+        memo.terms[i] = Some(out.clone());
     }
     out
 }
@@ -238,7 +262,7 @@ fn base_terms(
     me: usize,
     models: &[Identified],
     by_id: &HashMap<String, usize>,
-    effective: &[Vec<Restriction>],
+    effective: &[Option<Vec<Restriction>>],
 ) -> Option<BaseTerms> {
     if let Some(&j) = by_id.get(&id.to_ascii_lowercase()) {
         let base = &models[j];
@@ -251,7 +275,7 @@ fn base_terms(
                 category: base.licensing.category,
                 resolved_by: "scan",
                 source: Some(base.evidence.source),
-                restrictions: effective[j].clone(),
+                restrictions: effective[j].as_ref().unwrap_or(&models[j].restrictions).clone(),
             });
         }
     }
