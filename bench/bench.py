@@ -87,19 +87,28 @@ def measure(cmd, runs, cold=False, stdout=None, cwd=None, env=None, ok=(0,)):
     return med
 
 
-def stage_ends(cmd, runs, stage):
-    """Median time from the start of the scan to the end of `stage`, as `MODELGATE_TIMINGS=1`
-    prints it on standard error ("… (at 4.321 s, …)"), over `runs` warm runs."""
+def classified_at(cmd, runs):
+    """Median time from the start of the scan to the end of classification, from what
+    `MODELGATE_TIMINGS=1` prints on standard error, over `runs` warm runs. The stages up to
+    `identify` run one after the other ("… (at 4.321 s, …)"); classification then takes turns
+    with evaluation and report writing on parts of the models, and its line gives its total
+    ("classify 0.812 s (part of assess)"): the end of `identify` plus that total."""
     env = dict(os.environ, MODELGATE_TIMINGS="1")
     ends = []
     for _ in range(runs):
         err = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False).stderr
+        identified = classifying = None
         for line in err.decode(errors="replace").splitlines():
-            m = re.match(r"modelgate: timings: (\S+) .*\(at ([0-9.]+) s", line)
-            if m and m.group(1) == stage:
-                ends.append(float(m.group(2)))
+            m = re.match(r"modelgate: timings: identify .*\(at ([0-9.]+) s", line)
+            if m:
+                identified = float(m.group(1))
+            m = re.match(r"modelgate: timings: classify +([0-9.]+) s \(part of", line)
+            if m:
+                classifying = float(m.group(1))
+        if identified is not None and classifying is not None:
+            ends.append(identified + classifying)
     if len(ends) != runs:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} printed no `{stage}` timing")
+        raise RuntimeError(f"{' '.join(map(str, cmd))} printed no `identify` or `classify` timing")
     return statistics.median(ends)
 
 
@@ -290,9 +299,9 @@ def main():
         warm = results[f"(c) {args.cards:,} cards warm"]
         # The target counts parsing and classifying; the whole scan also writes the report, which
         # for 50,000 cards is 800 MB of JSON.
-        classified = stage_ends(cmd_c, args.runs, "classify")
+        classified = classified_at(cmd_c, args.runs)
         results[f"(c) {args.cards:,} cards classified"] = classified
-        targets.append((f"(c) {args.cards:,} cards parsed and classified in under 5 s (warm, to the end of the classify stage)", classified < 5, secs(classified)))
+        targets.append((f"(c) {args.cards:,} cards parsed and classified in under 5 s (warm: to the end of identification, plus classification)", classified < 5, secs(classified)))
         report_mb = mb((work / "c.json").stat().st_size)
         notes.append(f"(c) the whole scan, writing its {report_mb:,.0f} MB JSON report too: {secs(warm['wall'])} (warm)")
     if "b" in which:

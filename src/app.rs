@@ -2,6 +2,7 @@
 //! the exit code. The only module that knows every stage.
 
 use std::{
+    collections::BTreeMap,
     fs,
     io::{self, IsTerminal, Write},
     path::{Path, PathBuf},
@@ -128,7 +129,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
     }
     let gate = Gate::from_args(args)?;
     let mut timings = Timings::from_env();
-    let report = pipeline(args, &gate, &mut timings)?;
+    let front = front(args, &gate, &mut timings)?;
 
     let options = RenderOptions {
         colour: colour(args.color, args.output.as_deref()) && args.format == Format::Terminal,
@@ -139,7 +140,23 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         scanned: scanned(args),
         template: args.template.clone(),
     };
-    emit(&report, args.format, args.output.as_deref(), options)?;
+    let report = if report::streams(args.format) {
+        // The models are written as they are judged, and never held all at once.
+        let head = head(args, &gate);
+        let mut whole = None;
+        output::render(args.output.as_deref(), |out| {
+            let mut stream = report::stream(args.format, &head, out)?;
+            let report = tail(front, args, &gate, &mut timings, PART, &mut |models| stream.models(&models))?;
+            stream.finish(&report)?;
+            whole = Some(report);
+            Ok(())
+        })?;
+        whole.context("the report was not written")?
+    } else {
+        let report = collect(front, args, &gate, &mut timings)?;
+        emit(&report, args.format, args.output.as_deref(), options)?;
+        report
+    };
     timings.mark("report");
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &baseline::of(&report.findings, &report.suppressed))?;
@@ -272,11 +289,35 @@ pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
 /// Runs the pipeline over every root: walk (minus excluded paths), parse, assemble, identify,
 /// clarify, classify, keep the changed models in diff mode, evaluate, sink.
 pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
-    pipeline(args, gate, &mut Timings::from_env())
+    let mut timings = Timings::from_env();
+    let front = front(args, gate, &mut timings)?;
+    collect(front, args, gate, &mut timings)
 }
 
-/// [`build_gated_report`], marking each stage's end in `timings`.
-fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Report> {
+/// The whole report, its models held in it.
+fn collect(front: Front, args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Report> {
+    let mut models = Vec::new();
+    let mut report = tail(front, args, gate, timings, PART, &mut |part| {
+        models.extend(part);
+        Ok(())
+    })?;
+    report.models = models;
+    Ok(report)
+}
+
+/// What the stages up to identification make: every model identified, since lineage reads them
+/// all; the stages after it take the models a part at a time ([`tail`]).
+struct Front {
+    identified: identify::Identification,
+    /// Findings the configuration's clarifications raised.
+    raised: Vec<crate::model::Finding>,
+    /// `--hash`: the SHA-256 of each local weight file by report path, or why it has none.
+    digests: BTreeMap<String, Result<String, String>>,
+}
+
+/// Walks (minus excluded paths), parses, assembles, identifies and clarifies, marking each
+/// stage's end in `timings`.
+fn front(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Front> {
     let walk = WalkOptions {
         hidden: args.hidden,
         no_ignore: args.no_ignore,
@@ -299,7 +340,7 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
         problems.extend(found.problems);
         parsed.extend(parse::parse_all(&found.artifacts, limits));
     }
-    let mut weight_paths = std::collections::BTreeMap::new();
+    let mut weight_paths = BTreeMap::new();
     for root in &args.paths {
         let mut found = discover::walk(root, &walk);
         timings.mark("discover");
@@ -344,7 +385,6 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
     assemble::merge(&mut assembled);
     timings.mark("assemble");
     let mut identified = identify::identify(assembled);
-    timings.mark("identify");
     if let Some(shard) = args.shard {
         // After identification, so lineage sees every model as one scan does; the shard's
         // models alone are classified, evaluated and reported (with every dataset in view, as
@@ -352,32 +392,78 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
         // configuration) are reported by every shard; `merge` keeps them once.
         identified.models.retain(|m| shard.contains(&m.evidence.id));
     }
-    let (clarifications, licences) = match &gate.config {
-        Some(c) => (c.clarifications.as_slice(), c.licences.clone()),
-        None => (&[][..], Default::default()),
-    };
+    let clarifications = gate.config.as_ref().map_or(&[][..], |c| c.clarifications.as_slice());
     let raised = clarify::apply(&mut identified.models, clarifications, &gate.sink.rules, gate.sink.report_unused);
-    let mut assessed = classify::classify(identified.models, &identified.datasets);
-    timings.mark("classify");
-    if let Some(shard) = args.shard {
-        identified.datasets.retain(|d| shard.contains(&d.evidence.id));
+    let digests = crate::hash::sha256_all(&weight_paths);
+    timings.mark("identify");
+    Ok(Front { identified, raised, digests })
+}
+
+/// Models classified, judged and made report entries at a time: enough to keep every core
+/// busy, few enough that the parts in flight are a small share of a large scan's memory.
+const PART: usize = 1024;
+
+/// Classifies, keeps the changed models in diff mode, evaluates and makes the report entries
+/// `part` models at a time, handing each part's entries to `emit` in report order; then judges the
+/// file problems and passes every finding through the sink. The report returned has every
+/// section but its models.
+fn tail(
+    front: Front,
+    args: &ScanArgs,
+    gate: &Gate,
+    timings: &mut Timings,
+    part: usize,
+    emit: &mut dyn FnMut(Vec<report::ModelReport>) -> io::Result<()>,
+) -> io::Result<Report> {
+    let Front { identified, raised, digests } = front;
+    let identify::Identification { models, mut datasets, mut problems } = identified;
+    let licences = gate.config.as_ref().map(|c| c.licences.clone()).unwrap_or_default();
+    let packs = gate.evaluated_packs();
+    // Split up front, so each part's memory goes when the part is done.
+    let parts: Vec<Vec<_>> = {
+        let mut models = models.into_iter();
+        std::iter::from_fn(|| Some(models.by_ref().take(part).collect::<Vec<_>>()).filter(|p| !p.is_empty())).collect()
+    };
+    let classifier = classify::Classifier::new(&datasets);
+    let mut findings = Vec::new();
+    let mut tally = report::Tally::default();
+    // Of two records with one id, the last one's hash is kept.
+    let mut hashes = std::collections::HashMap::new();
+    for models in parts {
+        let started = std::time::Instant::now();
+        let mut assessed = classifier.classify(models);
+        timings.part("classify", started.elapsed());
+        let started = std::time::Instant::now();
+        if let Some(changed) = &gate.changed {
+            assessed.retain(|m| changed.touches(m));
+        }
+        findings.extend(evaluate::model_findings(&assessed, &packs, &licences));
+        hashes.extend(assessed.iter().map(|m| (m.identified.evidence.id.clone(), m.identified.licence_hash.clone())));
+        tally.add(&assessed);
+        timings.part("evaluate", started.elapsed());
+        let started = std::time::Instant::now();
+        let mut entries = report::model_reports(assessed);
+        if args.hash {
+            hash_weights(&mut entries, &digests);
+        }
+        emit(entries)?;
+        timings.part("report", started.elapsed());
     }
-    let mut problems = identified.problems;
+    drop(classifier);
+    if let Some(shard) = args.shard {
+        datasets.retain(|d| shard.contains(&d.evidence.id));
+    }
     if let Some(changed) = &gate.changed {
-        assessed.retain(|m| changed.touches(m));
         problems.retain(|p| changed.touches_problem(p));
     }
-    let packs = gate.evaluated_packs();
-    let findings = evaluate::evaluate_with(&assessed, &problems, &packs, &licences);
+    findings.extend(evaluate::problem_findings(&problems, &packs));
+    evaluate::sort(&mut findings);
     let limit_rule = evaluate::enabled_rules(&packs).into_iter().find(|r| r.id == "limit-exceeded");
     let findings = evaluate::per_file::cap(findings, gate.limits.findings_per_file, limit_rule);
     let mut sink_config = gate.sink.clone();
     sink_config.enabled = evaluate::enabled_rules(&packs).into_iter().map(|r| r.id.clone()).collect();
-    // Of two records with one id, the last one's hash is kept.
-    sink_config.hashes =
-        assessed.iter().map(|m| (m.identified.evidence.id.clone(), m.identified.licence_hash.clone())).collect();
+    sink_config.hashes = hashes;
     let mut sunk = sink::sink(findings, raised, &sink_config);
-    timings.mark("evaluate");
     // Messages and paths quote scanned files: each stays on its line, with no escapes, in
     // every format.
     for f in sunk.findings.iter_mut().chain(sunk.suppressed.iter_mut().map(|s| &mut s.finding)) {
@@ -385,20 +471,27 @@ fn pipeline(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Repor
         f.file.as_mut().map(sanitize::one_line_mut);
         f.model.as_mut().map(sanitize::one_line_mut);
     }
-    let policy = gate.packs.iter().map(|p| p.name.clone()).collect();
+    let head = head(args, gate);
     let mut report =
-        Report::from_assessed(assessed, &identified.datasets, sunk.findings, policy).with_suppressed(sunk.suppressed);
+        Report::from_parts(Vec::new(), tally, &datasets, sunk.findings, head.policy).with_suppressed(sunk.suppressed);
     report.rules = evaluate::enabled_rules(&packs).into_iter().cloned().collect();
-    report.config = gate.config.as_ref().map(|c| c.file.clone());
+    report.config = head.config;
+    report.shard = head.shard;
+    report.scanned = head.scanned;
     timings.mark("assess");
+    Ok(report)
+}
+
+/// What a report says before its models: the policy packs, the configuration file, the shard.
+fn head(args: &ScanArgs, gate: &Gate) -> Report {
+    let policy = gate.packs.iter().map(|p| p.name.clone()).collect();
+    let mut report = Report::from_parts(Vec::new(), report::Tally::default(), &[], Vec::new(), policy);
+    report.config = gate.config.as_ref().map(|c| c.file.clone());
     report.shard = args.shard;
     if args.shard.is_some() {
         report.scanned = scanned(args);
     }
-    if args.hash {
-        hash_weights(&mut report, &weight_paths);
-    }
-    Ok(report)
+    report
 }
 
 /// Weight files among artifacts: report path → where to open it.
@@ -423,11 +516,10 @@ fn scanned(args: &ScanArgs) -> Vec<String> {
     out
 }
 
-/// Sets the SHA-256 of every local weight file of the report (`--hash`); a file that cannot be
-/// read is named on standard error and left without a hash.
-fn hash_weights(report: &mut Report, files: &std::collections::BTreeMap<String, PathBuf>) {
-    let digests = crate::hash::sha256_all(files);
-    for w in report.models.iter_mut().flat_map(|m| m.weights.iter_mut()) {
+/// Sets the SHA-256 of every local weight file of these models (`--hash`); a file that could
+/// not be read is named on standard error and left without a hash.
+fn hash_weights(models: &mut [report::ModelReport], digests: &BTreeMap<String, Result<String, String>>) {
+    for w in models.iter_mut().flat_map(|m| m.weights.iter_mut()) {
         match digests.get(&w.file) {
             Some(Ok(d)) => w.sha256 = Some(d.clone()),
             Some(Err(e)) => {
@@ -537,5 +629,42 @@ fn join(prefix: &str, rel: &str) -> String {
         (".", r) => r.to_string(),
         (p, ".") => p.to_string(),
         (p, r) => format!("{p}/{r}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn a_report_streamed_a_part_at_a_time_is_the_report_written_whole() {
+        let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+        let cards = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/modelcards");
+        for root in [examples, cards] {
+            let Command::Scan(args) = Cli::try_parse_from(["modelgate", "scan", root]).unwrap().command else {
+                panic!("not a scan")
+            };
+            let args = args.with_default_root();
+            let gate = Gate::from_args(&args).unwrap();
+            let whole = build_gated_report(&args, &gate).unwrap();
+            assert!(whole.models.len() > 7 && !whole.findings.is_empty(), "{root}: too small a test");
+            for format in [Format::Json, Format::Jsonl] {
+                let mut expected = Vec::new();
+                report::write(&whole, format, &mut expected, RenderOptions::default()).unwrap();
+                let mut streamed = Vec::new();
+                let mut timings = Timings::from_env();
+                let front = front(&args, &gate, &mut timings).unwrap();
+                let mut stream = report::stream(format, &head(&args, &gate), &mut streamed).unwrap();
+                let report = tail(front, &args, &gate, &mut timings, 7, &mut |m| stream.models(&m)).unwrap();
+                stream.finish(&report).unwrap();
+                assert!(report.models.is_empty(), "the models were written, not kept");
+                assert!(
+                    String::from_utf8_lossy(&streamed) == String::from_utf8_lossy(&expected),
+                    "{root}, {format:?}: the streamed report differs"
+                );
+            }
+        }
     }
 }

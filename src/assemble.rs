@@ -23,8 +23,8 @@ use crate::{
 
 /// Groups parsed facts; `root_name` names a model that lives at the root itself.
 pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str) -> Assembled {
-    let mut cards: BTreeMap<String, Vec<Card>> = BTreeMap::new();
-    let mut plain_readmes: BTreeMap<String, Card> = BTreeMap::new();
+    let mut cards: BTreeMap<String, Vec<Box<Card>>> = BTreeMap::new();
+    let mut plain_readmes: BTreeMap<String, Box<Card>> = BTreeMap::new();
     let mut licences: BTreeMap<String, Vec<LicenceText>> = BTreeMap::new();
     let mut weights: Vec<WeightFile> = Vec::new();
     let mut configs: Vec<ModelConfig> = Vec::new();
@@ -33,9 +33,9 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
     let mut mot_models: Vec<ModelEvidence> = Vec::new();
     for p in parsed {
         match p {
-            Parsed::Card(c) if c.recognised => cards.entry(dir_of(&c.file).to_string()).or_default().push(*c),
+            Parsed::Card(c) if c.recognised => cards.entry(dir_of(&c.file).to_string()).or_default().push(c),
             Parsed::Card(c) => {
-                plain_readmes.insert(dir_of(&c.file).to_string(), *c);
+                plain_readmes.insert(dir_of(&c.file).to_string(), c);
             }
             Parsed::Licence(l) => licences.entry(dir_of(&l.file).to_string()).or_default().push(l),
             Parsed::Weights(w) => weights.push(w),
@@ -85,7 +85,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
     for dir in &model_dirs {
         // Moved out, not copied: cards are most of what a large scan holds (issue 9). The
         // dataset cards go back for the loop over datasets below.
-        let (dir_cards, dataset_cards): (Vec<Card>, Vec<Card>) =
+        let (dir_cards, dataset_cards): (Vec<Box<Card>>, Vec<Box<Card>>) =
             cards.remove(dir).unwrap_or_default().into_iter().partition(|c| c.kind == CardKind::Model);
         if !dataset_cards.is_empty() {
             cards.insert(dir.clone(), dataset_cards);
@@ -126,7 +126,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
                 id,
                 location,
                 licence_texts: licences.get(&dir).cloned().unwrap_or_default(),
-                card,
+                card: *card,
                 provenance: Provenance { sources: vec![Source::Repository], ..Default::default() },
             });
         }
@@ -148,7 +148,7 @@ pub fn assemble(parsed: Vec<Parsed>, mut problems: Vec<Problem>, root_name: &str
 fn model(
     location: &str,
     root_name: &str,
-    card: Option<Card>,
+    card: Option<Box<Card>>,
     licence_texts: Vec<LicenceText>,
     weights: Vec<WeightFile>,
     configs: Vec<ModelConfig>,
@@ -201,14 +201,14 @@ fn referenced(target: ModelTarget, references: Vec<CodeReference>) -> ModelEvide
 /// gave. A model's card is the `README.md` at its top (else the shallowest card); a dataset
 /// entry without a card is left out, having nothing to report.
 pub fn add_entry(out: &mut Assembled, entry: Entry, parsed: Vec<Parsed>) {
-    let mut cards: Vec<Card> = Vec::new();
+    let mut cards: Vec<Box<Card>> = Vec::new();
     let mut licence_texts = Vec::new();
     let mut weights = Vec::new();
     let mut configs = Vec::new();
     let mut code = Vec::new();
     for p in entry.known.into_iter().chain(parsed) {
         match p {
-            Parsed::Card(c) => cards.push(*c),
+            Parsed::Card(c) => cards.push(c),
             Parsed::Licence(l) => licence_texts.push(l),
             Parsed::Weights(w) => weights.push(w),
             Parsed::Config(c) => configs.push(c),
@@ -224,7 +224,7 @@ pub fn add_entry(out: &mut Assembled, entry: Entry, parsed: Vec<Parsed>) {
             out.datasets.push(DatasetEvidence {
                 id: entry.id,
                 location: entry.location,
-                card,
+                card: *card,
                 licence_texts,
                 provenance: entry.provenance,
             });
@@ -328,7 +328,7 @@ pub fn id_from_location(location: &str, root_name: &str) -> String {
 }
 
 /// The card that weights in its directory belong to: `README.md`, else the only card.
-fn primary_card(cards: &[Card]) -> Option<usize> {
+fn primary_card(cards: &[Box<Card>]) -> Option<usize> {
     cards
         .iter()
         .position(|c| parse_name(&c.file).eq_ignore_ascii_case("readme.md"))

@@ -694,7 +694,7 @@ pub struct ModelEvidence {
     /// Directory (or card file, when a directory holds several cards) relative to the root.
     pub location: String,
     /// The card, if any.
-    pub card: Option<Card>,
+    pub card: Option<Box<Card>>,
     /// Licence texts next to the card or weights.
     pub licence_texts: Vec<LicenceText>,
     /// Weight files.

@@ -1,7 +1,10 @@
 //! `MODELGATE_TIMINGS=1`: the time each stage of a scan took and the peak memory so far, on
 //! standard error, for the benchmark and for profiling (README, "Performance"). Silent otherwise.
 
-use std::{io::Write, time::Instant};
+use std::{
+    io::Write,
+    time::{Duration, Instant},
+};
 
 /// Stage marks of one run.
 pub struct Timings {
@@ -9,6 +12,8 @@ pub struct Timings {
     start: Instant,
     last: Instant,
     last_cpu: f64,
+    /// Time spent in the stages that take the models a part at a time, in first-seen order.
+    parts: Vec<(&'static str, Duration)>,
 }
 
 impl Timings {
@@ -16,13 +21,32 @@ impl Timings {
     pub fn from_env() -> Timings {
         let on = std::env::var_os("MODELGATE_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
         let now = Instant::now();
-        Timings { on, start: now, last: now, last_cpu: cpu_seconds().unwrap_or(0.0) }
+        Timings { on, start: now, last: now, last_cpu: cpu_seconds().unwrap_or(0.0), parts: Vec::new() }
+    }
+
+    /// Adds `took` to the time of `stage`, one of the stages a mark spans when they take turns
+    /// on parts of the models (classify, evaluate, report); the next mark prints their totals.
+    pub fn part(&mut self, stage: &'static str, took: Duration) {
+        if !self.on {
+            return;
+        }
+        match self.parts.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, total)) => *total += took,
+            None => self.parts.push((stage, took)),
+        }
     }
 
     /// Notes that `stage` has ended.
     pub fn mark(&mut self, stage: &str) {
         if !self.on {
             return;
+        }
+        for (part, took) in std::mem::take(&mut self.parts) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "modelgate: timings: {part:<10} {:>7.3} s (part of {stage})",
+                took.as_secs_f64()
+            );
         }
         let now = Instant::now();
         let peak = peak_rss_mib().map(|m| format!(", peak RSS {m} MiB")).unwrap_or_default();

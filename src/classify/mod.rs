@@ -26,16 +26,32 @@ use crate::{
 /// Classifies every model. Dataset cards found in the same scan tell whether listed datasets
 /// are openly licensed.
 pub fn classify(models: Vec<Identified>, datasets: &[IdentifiedDataset]) -> Vec<Assessed> {
-    let dataset_categories: HashMap<String, Category> =
-        datasets.iter().map(|d| (d.evidence.id.to_ascii_lowercase(), d.licensing.category)).collect();
-    let index = components::dataset_index(datasets);
-    models
-        .into_par_iter()
-        .map(|identified| {
-            let openness = openness(&identified, &dataset_categories, &index);
-            Assessed { identified, openness }
-        })
-        .collect()
+    Classifier::new(datasets).classify(models)
+}
+
+/// The dataset cards of a scan, indexed once, to classify its models a part at a time.
+pub struct Classifier<'a> {
+    categories: HashMap<String, Category>,
+    index: components::DatasetIndex<'a>,
+}
+
+impl<'a> Classifier<'a> {
+    /// Indexes the dataset cards.
+    pub fn new(datasets: &'a [IdentifiedDataset]) -> Self {
+        let categories = datasets.iter().map(|d| (d.evidence.id.to_ascii_lowercase(), d.licensing.category)).collect();
+        Classifier { categories, index: components::dataset_index(datasets) }
+    }
+
+    /// Classifies these models, in order.
+    pub fn classify(&self, models: Vec<Identified>) -> Vec<Assessed> {
+        models
+            .into_par_iter()
+            .map(|identified| {
+                let openness = openness(&identified, &self.categories, &self.index);
+                Assessed { identified, openness }
+            })
+            .collect()
+    }
 }
 
 fn openness(m: &Identified, categories: &HashMap<String, Category>, index: &components::DatasetIndex<'_>) -> Openness {

@@ -332,7 +332,7 @@ struct Subject<'a> {
 impl Subject<'_> {
     fn compute(&self) -> Option<&Compute> {
         self.compute
-            .get_or_init(|| self.m.identified.evidence.card.as_ref().and_then(card_text::training_compute))
+            .get_or_init(|| self.m.identified.evidence.card.as_deref().and_then(card_text::training_compute))
             .as_ref()
     }
 

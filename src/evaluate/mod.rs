@@ -41,17 +41,25 @@ pub fn evaluate_with(
     packs: &[Pack],
     policy: &licences::LicencePolicy,
 ) -> Vec<Finding> {
+    let mut findings = model_findings(models, packs, policy);
+    findings.extend(problem_findings(problems, packs));
+    sort(&mut findings);
+    findings
+}
+
+/// The findings of the enabled rules about these models, unsorted. Each model is judged on its
+/// own, so a scan can judge its models a part at a time and [`sort`] the findings of all parts.
+pub fn model_findings(models: &[Assessed], packs: &[Pack], policy: &licences::LicencePolicy) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in enabled_rules(packs) {
-        // Each model is judged on its own: in parallel, the findings kept in model order.
+        // In parallel, the findings kept in model order.
         if let Some(when) = &rule.when {
             findings
                 .par_extend(models.par_iter().filter_map(|m| when.eval(m).map(|w| declarative_finding(rule, m, w))));
             continue;
         }
-        let Some(check) = checks::check(&rule.id) else { continue };
-        match check {
-            Check::Model(f) => {
+        match checks::check(&rule.id) {
+            Some(Check::Model(f)) => {
                 findings.par_extend(models.par_iter().flat_map_iter(|m| {
                     f(m).into_iter().map(move |hit| Finding {
                         rule: rule.id.clone(),
@@ -65,21 +73,7 @@ pub fn evaluate_with(
                     })
                 }));
             }
-            Check::Problem(kind) => {
-                for p in problems.iter().filter(|p| p.kind == kind) {
-                    findings.push(Finding {
-                        rule: rule.id.clone(),
-                        severity: rule.severity,
-                        model: None,
-                        message: p.message.clone(),
-                        file: Some(p.file.clone()),
-                        line: p.line,
-                        help: rule.help.clone(),
-                        fingerprint: String::new(),
-                    });
-                }
-            }
-            Check::Config => {
+            Some(Check::Config) => {
                 let text = licences::RuleText { id: &rule.id, severity: rule.severity, help: &rule.help };
                 match rule.id.as_str() {
                     "licence-denied" => findings.extend(licences::denied(models, policy, &text)),
@@ -88,9 +82,28 @@ pub fn evaluate_with(
                     _ => {}
                 }
             }
+            Some(Check::Problem(_)) | None => {}
         }
     }
-    sort(&mut findings);
+    findings
+}
+
+/// The findings of the enabled rules about problems with files (no model), unsorted.
+pub fn problem_findings(problems: &[Problem], packs: &[Pack]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in enabled_rules(packs).into_iter().filter(|r| r.when.is_none()) {
+        let Some(Check::Problem(kind)) = checks::check(&rule.id) else { continue };
+        findings.extend(problems.iter().filter(|p| p.kind == kind).map(|p| Finding {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            model: None,
+            message: p.message.clone(),
+            file: Some(p.file.clone()),
+            line: p.line,
+            help: rule.help.clone(),
+            fingerprint: String::new(),
+        }));
+    }
     findings
 }
 

@@ -63,7 +63,7 @@ fn identify_model(evidence: ModelEvidence) -> Identified {
     let texts: Vec<ScannedText<'_>> = evidence.licence_texts.iter().map(ScannedText::new).collect();
     let mut resolved = match &evidence.mot {
         Some(file) => mot::licensing(file),
-        None => licensing(evidence.card.as_ref(), &texts, &evidence.weights),
+        None => licensing(evidence.card.as_deref(), &texts, &evidence.weights),
     };
     if evidence.mot.is_none()
         && resolved.licensing.parts.is_empty()

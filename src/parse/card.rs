@@ -163,12 +163,12 @@ struct Body {
 impl Body {
     /// Reads a body whose first line is `first_line` of the file.
     fn read(text: &str, first_line: u32, limits: &InputLimits, hits: &mut Vec<String>) -> Body {
-        let sections = index_sections(text, first_line, limits, hits);
-        Body {
-            licence_section: sections::licence_section(text, first_line, &sections),
-            links: links::extract(text, first_line, &sections),
-            sections,
-        }
+        let mut sections = index_sections(text, first_line, limits, hits);
+        let mut links = links::extract(text, first_line, &sections);
+        // Held until the report is written: without the room the lists grew into.
+        sections.shrink_to_fit();
+        links.shrink_to_fit();
+        Body { licence_section: sections::licence_section(text, first_line, &sections), links, sections }
     }
 }
 

@@ -21,44 +21,86 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> 
 }
 
 fn write_chunked(report: &Report, out: &mut dyn io::Write, chunk: usize) -> io::Result<()> {
-    let shell = serde_json::to_string_pretty(&Shell::of(report)).map_err(io::Error::other)?;
-    // The shell's only top-level `"models": []`: everything before its `[]`, the models, then
-    // everything after it.
-    let marker = "\n  \"models\": []";
-    let at = shell.find(marker).map(|i| i + marker.len() - 2).ok_or_else(|| io::Error::other("no models key"))?;
-    if report.models.is_empty() {
-        out.write_all(shell.as_bytes())?;
-        return out.write_all(b"\n");
-    }
-    out.write_all(&shell.as_bytes()[..at])?;
-    out.write_all(b"[")?;
-    let render_chunk = |models: &[ModelReport]| models.par_iter().map(render).collect::<io::Result<Vec<Vec<u8>>>>();
-    let mut chunks = report.models.chunks(chunk).enumerate().peekable();
+    let mut stream = Streamed::begin(report, out)?;
+    let mut chunks = report.models.chunks(chunk).peekable();
     let mut rendered = match chunks.peek() {
-        Some((_, first)) => render_chunk(first)?,
+        Some(first) => render_all(first)?,
         None => Vec::new(),
     };
-    while let Some((n, _)) = chunks.next() {
+    while chunks.next().is_some() {
         // The next chunk is rendered while this one is written: writing 800 MB is a tenth of a
         // large scan, and the cores would otherwise wait for it.
         let mut next = None;
         let written = rayon::in_place_scope(|scope| -> io::Result<()> {
-            if let Some((_, models)) = chunks.peek() {
+            if let Some(models) = chunks.peek() {
                 let next = &mut next;
-                scope.spawn(move |_| *next = Some(render_chunk(models)));
+                scope.spawn(move |_| *next = Some(render_all(models)));
             }
-            for (i, model) in rendered.iter().enumerate() {
-                out.write_all(if n == 0 && i == 0 { b"\n    " } else { b",\n    " })?;
-                out.write_all(model)?;
-            }
-            Ok(())
+            stream.write_rendered(&rendered)
         });
         written?;
         rendered = next.transpose()?.unwrap_or_default();
     }
-    out.write_all(b"\n  ]")?;
-    out.write_all(&shell.as_bytes()[at + 2..])?;
-    out.write_all(b"\n")
+    stream.end(report)
+}
+
+/// The JSON report written a part at a time: the shell's keys before `models`, the models,
+/// then the keys after them (the same bytes as [`write`]).
+pub(super) struct Streamed<'o> {
+    out: &'o mut dyn io::Write,
+    /// Models written so far.
+    written: usize,
+}
+
+/// Where the shell's `"models": []` opens its list: everything before the `[` of its only
+/// top-level `"models": []`.
+fn models_at(shell: &str) -> io::Result<usize> {
+    let marker = "\n  \"models\": []";
+    shell.find(marker).map(|i| i + marker.len() - 2).ok_or_else(|| io::Error::other("no models key"))
+}
+
+impl<'o> Streamed<'o> {
+    /// Writes what comes before the models: it depends on the schema version, the tool and the
+    /// policy packs only, which `head` has as the whole report will.
+    pub(super) fn begin(head: &Report, out: &'o mut dyn io::Write) -> io::Result<Self> {
+        let shell = serde_json::to_string_pretty(&Shell::of(head)).map_err(io::Error::other)?;
+        out.write_all(&shell.as_bytes()[..models_at(&shell)?])?;
+        Ok(Streamed { out, written: 0 })
+    }
+
+    fn write_rendered(&mut self, rendered: &[Vec<u8>]) -> io::Result<()> {
+        for model in rendered {
+            self.out.write_all(if self.written == 0 { b"[\n    " } else { b",\n    " })?;
+            self.out.write_all(model)?;
+            self.written += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes the end of the models list and what follows it.
+    fn end(self, report: &Report) -> io::Result<()> {
+        let shell = serde_json::to_string_pretty(&Shell::of(report)).map_err(io::Error::other)?;
+        let at = models_at(&shell)?;
+        self.out.write_all(if self.written == 0 { b"[]" } else { b"\n  ]" })?;
+        self.out.write_all(&shell.as_bytes()[at + 2..])?;
+        self.out.write_all(b"\n")
+    }
+}
+
+impl super::Stream for Streamed<'_> {
+    fn models(&mut self, models: &[ModelReport]) -> io::Result<()> {
+        // A chunk at a time: the rendered text of a model is larger than the model.
+        models.chunks(CHUNK).try_for_each(|chunk| self.write_rendered(&render_all(chunk)?))
+    }
+
+    fn finish(self: Box<Self>, report: &Report) -> io::Result<()> {
+        self.end(report)
+    }
+}
+
+/// Models rendered on every core, in order.
+fn render_all(models: &[ModelReport]) -> io::Result<Vec<Vec<u8>>> {
+    models.par_iter().map(render).collect()
 }
 
 /// One model pretty-printed as the element of a list two levels deep: every line after the

@@ -52,24 +52,58 @@ struct Tag<'a> {
 }
 
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let meta = Meta {
-        schema_version: report.schema_version,
-        tool: &report.tool,
-        policy: report.policy.clone(),
-        config: report.config.clone(),
-        shard: report.shard,
-        scanned: report.scanned.clone(),
-    };
-    let mut line = |l: Line<'_>| -> io::Result<()> {
-        serde_json::to_writer(&mut *out, &l).map_err(io::Error::other)?;
-        out.write_all(b"\n")
-    };
-    line(Line::Meta(meta))?;
-    report.models.iter().try_for_each(|m| line(Line::Model(m)))?;
-    report.datasets.iter().try_for_each(|d| line(Line::Dataset(d)))?;
-    report.findings.iter().try_for_each(|f| line(Line::Finding(f)))?;
-    report.suppressed.iter().try_for_each(|s| line(Line::Suppressed(s)))?;
-    line(Line::Summary(&report.summary))
+    let mut stream = Streamed::begin(report, out)?;
+    stream.write_models(&report.models)?;
+    stream.end(report)
+}
+
+/// JSON Lines written a part at a time: the `meta` line, the models, then the rest.
+pub(super) struct Streamed<'o> {
+    out: &'o mut dyn Write,
+}
+
+impl<'o> Streamed<'o> {
+    /// Writes the `meta` line, from `head` (the whole report will have the same).
+    pub(super) fn begin(head: &Report, out: &'o mut dyn Write) -> io::Result<Self> {
+        let meta = Meta {
+            schema_version: head.schema_version,
+            tool: &head.tool,
+            policy: head.policy.clone(),
+            config: head.config.clone(),
+            shard: head.shard,
+            scanned: head.scanned.clone(),
+        };
+        let mut stream = Streamed { out };
+        stream.line(Line::Meta(meta))?;
+        Ok(stream)
+    }
+
+    fn line(&mut self, l: Line<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut *self.out, &l).map_err(io::Error::other)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn write_models(&mut self, models: &[ModelReport]) -> io::Result<()> {
+        models.iter().try_for_each(|m| self.line(Line::Model(m)))
+    }
+
+    /// Writes the lines after the models.
+    fn end(mut self, report: &Report) -> io::Result<()> {
+        report.datasets.iter().try_for_each(|d| self.line(Line::Dataset(d)))?;
+        report.findings.iter().try_for_each(|f| self.line(Line::Finding(f)))?;
+        report.suppressed.iter().try_for_each(|s| self.line(Line::Suppressed(s)))?;
+        self.line(Line::Summary(&report.summary))
+    }
+}
+
+impl super::Stream for Streamed<'_> {
+    fn models(&mut self, models: &[ModelReport]) -> io::Result<()> {
+        self.write_models(models)
+    }
+
+    fn finish(self: Box<Self>, report: &Report) -> io::Result<()> {
+        self.end(report)
+    }
 }
 
 /// Reads a JSON Lines report back; errors name the line.

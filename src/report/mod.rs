@@ -107,6 +107,31 @@ pub fn write(report: &Report, format: Format, out: &mut dyn io::Write, options: 
     }
 }
 
+/// A report written while the scan makes it: the models as they come, in order, then the rest.
+/// A report of 50,000 models is most of a scan's memory if held whole (issue 9).
+pub trait Stream {
+    /// Writes the next models.
+    fn models(&mut self, models: &[ModelReport]) -> io::Result<()>;
+    /// Writes what follows the models: `report` is the whole report but for its models.
+    fn finish(self: Box<Self>, report: &Report) -> io::Result<()>;
+}
+
+/// Whether a format's models can be written before the findings are known: JSON and JSON
+/// Lines, whose models come first. The other formats need the whole report.
+pub fn streams(format: Format) -> bool {
+    matches!(format, Format::Json | Format::Jsonl)
+}
+
+/// The stream of a format that [`streams`], started with what precedes the models in `head` (a
+/// report without models, findings or summary).
+pub fn stream<'o>(format: Format, head: &Report, out: &'o mut dyn io::Write) -> io::Result<Box<dyn Stream + 'o>> {
+    match format {
+        Format::Json => Ok(Box::new(json::Streamed::begin(head, out)?)),
+        Format::Jsonl => Ok(Box::new(jsonl::Streamed::begin(head, out)?)),
+        _ => Err(io::Error::other(format!("the {format:?} report is written whole, not streamed"))),
+    }
+}
+
 /// The whole report.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Report {
@@ -347,27 +372,26 @@ impl Report {
         findings: Vec<Finding>,
         policy: Vec<String>,
     ) -> Report {
-        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-        let mut licence_categories = BTreeMap::new();
-        for m in &models {
-            *licence_categories.entry(m.identified.licensing.category).or_insert(0) += 1;
-        }
-        let summary = Summary {
-            models: models.len(),
-            errors: count(Severity::Error),
-            warnings: count(Severity::Warning),
-            notes: count(Severity::Note),
-            waived: 0,
-            baselined: 0,
-            licence_categories,
-            sources: sources(&models),
-            lock_in: lock_in(&models),
-        };
+        let mut tally = Tally::default();
+        tally.add(&models);
+        Report::from_parts(model_reports(models), tally, datasets, findings, policy)
+    }
+
+    /// The report of models already turned into report entries (or written out already, then
+    /// `models` is empty), counted in `tally`.
+    pub fn from_parts(
+        models: Vec<ModelReport>,
+        tally: Tally,
+        datasets: &[IdentifiedDataset],
+        findings: Vec<Finding>,
+        policy: Vec<String>,
+    ) -> Report {
+        let summary = tally.summary(&findings);
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool::current(),
             policy,
-            models: models.into_par_iter().map(model_report).collect(),
+            models,
             datasets: datasets
                 .iter()
                 .map(|d| DatasetReport {
@@ -446,37 +470,65 @@ impl Report {
     }
 }
 
-fn sources(models: &[Assessed]) -> BTreeMap<Source, usize> {
-    let mut out = BTreeMap::new();
-    for m in models {
-        let e = &m.identified.evidence;
-        let mut seen = vec![e.source];
-        seen.extend(e.provenance.sources.iter().copied());
-        seen.sort();
-        seen.dedup();
-        for s in seen {
-            *out.entry(s).or_insert(0) += 1;
-        }
-    }
-    out
+/// The counts of a report's models, added up a part at a time as a scan makes them.
+#[derive(Debug, Default)]
+pub struct Tally {
+    models: usize,
+    licence_categories: BTreeMap<Category, usize>,
+    sources: BTreeMap<Source, usize>,
+    lock_in: LockIn,
 }
 
-fn lock_in(models: &[Assessed]) -> LockIn {
-    let mut l = LockIn::default();
-    for m in models {
-        let p = &m.identified.evidence.provenance;
-        let Some(h) = &p.hosted else { continue };
-        l.hosted_models += 1;
-        l.call_sites += p.references.len();
-        *l.vendors.entry(h.provider.clone()).or_insert(0) += 1;
-        if m.openness.weights == WeightsOpenness::Closed {
-            l.closed_api_models += 1;
+impl Tally {
+    /// Counts these models.
+    pub fn add(&mut self, models: &[Assessed]) {
+        for m in models {
+            self.models += 1;
+            *self.licence_categories.entry(m.identified.licensing.category).or_insert(0) += 1;
+            let e = &m.identified.evidence;
+            let mut seen = vec![e.source];
+            seen.extend(e.provenance.sources.iter().copied());
+            seen.sort();
+            seen.dedup();
+            for s in seen {
+                *self.sources.entry(s).or_insert(0) += 1;
+            }
+            let p = &e.provenance;
+            let Some(h) = &p.hosted else { continue };
+            let l = &mut self.lock_in;
+            l.hosted_models += 1;
+            l.call_sites += p.references.len();
+            *l.vendors.entry(h.provider.clone()).or_insert(0) += 1;
+            if m.openness.weights == WeightsOpenness::Closed {
+                l.closed_api_models += 1;
+            }
         }
     }
-    if !models.is_empty() {
-        l.closed_api_percent = (l.closed_api_models * 100 + models.len() / 2) / models.len();
+
+    /// The summary of the models counted, with the findings that count.
+    fn summary(self, findings: &[Finding]) -> Summary {
+        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        let mut lock_in = self.lock_in;
+        if let Some(percent) = (lock_in.closed_api_models * 100 + self.models / 2).checked_div(self.models) {
+            lock_in.closed_api_percent = percent;
+        }
+        Summary {
+            models: self.models,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            notes: count(Severity::Note),
+            waived: 0,
+            baselined: 0,
+            licence_categories: self.licence_categories,
+            sources: self.sources,
+            lock_in,
+        }
     }
-    l
+}
+
+/// The report entries of models, in order.
+pub fn model_reports(models: Vec<Assessed>) -> Vec<ModelReport> {
+    models.into_par_iter().map(model_report).collect()
 }
 
 fn licence_report(l: &crate::model::Licensing) -> LicenceReport {
