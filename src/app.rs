@@ -419,19 +419,17 @@ fn tail(
     let identify::Identification { models, mut datasets, mut problems } = identified;
     let licences = gate.config.as_ref().map(|c| c.licences.clone()).unwrap_or_default();
     let packs = gate.evaluated_packs();
-    // Split up front, so each part's memory goes when the part is done.
-    let parts: Vec<Vec<_>> = {
-        let mut models = models.into_iter();
-        std::iter::from_fn(|| Some(models.by_ref().take(part).collect::<Vec<_>>()).filter(|p| !p.is_empty())).collect()
-    };
+    // Taken from the front a part at a time, without copying the rest: each part's memory goes
+    // when the part is done.
+    let mut models = std::collections::VecDeque::from(models);
     let classifier = classify::Classifier::new(&datasets);
     let mut findings = Vec::new();
     let mut tally = report::Tally::default();
     // Of two records with one id, the last one's hash is kept.
     let mut hashes = std::collections::HashMap::new();
-    for models in parts {
+    while !models.is_empty() {
         let started = std::time::Instant::now();
-        let mut assessed = classifier.classify(models);
+        let mut assessed = classifier.classify(models.drain(..part.min(models.len())).collect());
         timings.part("classify", started.elapsed());
         let started = std::time::Instant::now();
         if let Some(changed) = &gate.changed {

@@ -22,25 +22,7 @@ pub(super) fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> 
 
 fn write_chunked(report: &Report, out: &mut dyn io::Write, chunk: usize) -> io::Result<()> {
     let mut stream = Streamed::begin(report, out)?;
-    let mut chunks = report.models.chunks(chunk).peekable();
-    let mut rendered = match chunks.peek() {
-        Some(first) => render_all(first)?,
-        None => Vec::new(),
-    };
-    while chunks.next().is_some() {
-        // The next chunk is rendered while this one is written: writing 800 MB is a tenth of a
-        // large scan, and the cores would otherwise wait for it.
-        let mut next = None;
-        let written = rayon::in_place_scope(|scope| -> io::Result<()> {
-            if let Some(models) = chunks.peek() {
-                let next = &mut next;
-                scope.spawn(move |_| *next = Some(render_all(models)));
-            }
-            stream.write_rendered(&rendered)
-        });
-        written?;
-        rendered = next.transpose()?.unwrap_or_default();
-    }
+    stream.write_models(&report.models, chunk)?;
     stream.end(report)
 }
 
@@ -68,6 +50,29 @@ impl<'o> Streamed<'o> {
         Ok(Streamed { out, written: 0 })
     }
 
+    /// Writes models `chunk` at a time. The next chunk is rendered while this one is written:
+    /// writing 800 MB is a tenth of a large scan, and the cores would otherwise wait for it.
+    fn write_models(&mut self, models: &[ModelReport], chunk: usize) -> io::Result<()> {
+        let mut chunks = models.chunks(chunk).peekable();
+        let mut rendered = match chunks.peek() {
+            Some(first) => render_all(first)?,
+            None => Vec::new(),
+        };
+        while chunks.next().is_some() {
+            let mut next = None;
+            let written = rayon::in_place_scope(|scope| -> io::Result<()> {
+                if let Some(models) = chunks.peek() {
+                    let next = &mut next;
+                    scope.spawn(move |_| *next = Some(render_all(models)));
+                }
+                self.write_rendered(&rendered)
+            });
+            written?;
+            rendered = next.transpose()?.unwrap_or_default();
+        }
+        Ok(())
+    }
+
     fn write_rendered(&mut self, rendered: &[Vec<u8>]) -> io::Result<()> {
         for model in rendered {
             self.out.write_all(if self.written == 0 { b"[\n    " } else { b",\n    " })?;
@@ -89,8 +94,7 @@ impl<'o> Streamed<'o> {
 
 impl super::Stream for Streamed<'_> {
     fn models(&mut self, models: &[ModelReport]) -> io::Result<()> {
-        // A chunk at a time: the rendered text of a model is larger than the model.
-        models.chunks(CHUNK).try_for_each(|chunk| self.write_rendered(&render_all(chunk)?))
+        self.write_models(models, CHUNK)
     }
 
     fn finish(self: Box<Self>, report: &Report) -> io::Result<()> {
