@@ -390,7 +390,44 @@ pub struct CardMeta {
     /// Whether a `widget:` example shows an `output`.
     pub widget_output: bool,
     /// 1-based line of every top-level key (`model-index`, `datasets`, `tags` …).
-    pub lines: BTreeMap<String, u32>,
+    pub lines: KeyLines,
+}
+
+/// The 1-based line of each top-level front-matter key, in two allocations: every card's are
+/// held until its model is reported, and a map of a score of keys took about a kilobyte.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyLines {
+    /// The keys, one after the other.
+    keys: Box<str>,
+    /// Where each key ends in `keys`, and its line.
+    ends: Box<[(u32, u32)]>,
+}
+
+impl KeyLines {
+    /// The lines of distinct keys; a key too far into a huge front matter to index is left out.
+    pub fn new<'a>(pairs: impl IntoIterator<Item = (&'a str, u32)>) -> KeyLines {
+        let mut keys = String::new();
+        let mut ends = Vec::new();
+        for (key, line) in pairs {
+            let Ok(end) = u32::try_from(keys.len() + key.len()) else { break };
+            keys.push_str(key);
+            ends.push((end, line));
+        }
+        KeyLines { keys: keys.into_boxed_str(), ends: ends.into_boxed_slice() }
+    }
+
+    /// The line of `key`.
+    pub fn get(&self, key: &str) -> Option<u32> {
+        let mut start = 0;
+        for &(end, line) in self.ends.iter() {
+            let end = end as usize;
+            if self.keys.get(start..end) == Some(key) {
+                return Some(line);
+            }
+            start = end;
+        }
+        None
+    }
 }
 
 /// One heading of a card body.
@@ -1192,6 +1229,14 @@ mod tests {
             assert_eq!(kept.to_value(), value);
             assert_eq!(kept.get("license"), value.get("license").cloned());
         }
+    }
+
+    #[test]
+    fn key_lines_find_whole_keys_only() {
+        let k = KeyLines::new([("datasets", 3), ("tags", 7), ("a", 9), ("", 11)]);
+        assert_eq!((k.get("datasets"), k.get("tags"), k.get("a"), k.get("")), (Some(3), Some(7), Some(9), Some(11)));
+        assert_eq!((k.get("data"), k.get("sets"), k.get("tagsa"), k.get("x")), (None, None, None, None));
+        assert_eq!(KeyLines::default().get("tags"), None);
     }
 
     #[test]

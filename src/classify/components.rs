@@ -143,7 +143,7 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     );
     let key = |k: &str, value: Option<String>| Evidence {
         file: card.file.clone(),
-        line: card.meta.lines.get(k).copied(),
+        line: card.meta.lines.get(k),
         kind: EvidenceKind::CardMetadata,
         value: value.or_else(|| Some(k.to_string())),
     };

@@ -50,9 +50,28 @@ pub struct Identification {
 /// Identifies every model and dataset.
 pub fn identify(assembled: Assembled) -> Identification {
     let own: Vec<Identified> = assembled.models.into_par_iter().map(identify_model).collect();
-    let models = lineage::resolve(own);
+    let mut models = lineage::resolve(own);
+    models.par_iter_mut().for_each(compact);
     let datasets = assembled.datasets.into_par_iter().map(identify_dataset).collect();
     Identification { models, datasets, problems: assembled.problems }
+}
+
+/// Gives back the room a verdict's lists grew into: every model's verdict is held until the
+/// model is reported, and a list of one restriction or one piece of evidence keeps room for four.
+fn compact(m: &mut Identified) {
+    let l = &mut m.licensing;
+    l.evidence.shrink_to_fit();
+    l.unidentified.shrink_to_fit();
+    l.conflicts.shrink_to_fit();
+    l.parts.shrink_to_fit();
+    l.parts.iter_mut().for_each(|p| p.evidence.shrink_to_fit());
+    m.restrictions.shrink_to_fit();
+    for r in &mut m.restrictions {
+        r.evidence.shrink_to_fit();
+        r.regions.shrink_to_fit();
+    }
+    m.bases.shrink_to_fit();
+    m.lineage_breaks.shrink_to_fit();
 }
 
 fn identify_model(evidence: ModelEvidence) -> Identified {

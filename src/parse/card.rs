@@ -510,10 +510,16 @@ fn extract_meta(
         Some(Value::Array(items)) => items.iter().any(|w| w.get("output").is_some_and(|o| !o.is_null())),
         _ => false,
     };
-    meta.lines = keys.keys.iter().map(|(k, (line, _))| (k.clone(), *line)).collect();
+    meta.lines = crate::model::KeyLines::new(keys.keys.iter().map(|(k, (line, _))| (k.as_str(), *line)));
     meta.model_name = single("model_name")
         .map(|l| l.value)
         .or_else(|| model_index?.as_array()?.first()?.get("name").and_then(scalar).filter(|n| !n.trim().is_empty()));
+    // Held for every card until its model is reported: a list of one licence keeps room for four.
+    meta.license.shrink_to_fit();
+    meta.base_model.shrink_to_fit();
+    meta.datasets.shrink_to_fit();
+    meta.tags.shrink_to_fit();
+    meta.eval_datasets.shrink_to_fit();
     (meta, problem)
 }
 
