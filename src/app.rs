@@ -153,7 +153,12 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         })?;
         whole.context("the report was not written")?
     } else {
-        let report = collect(front, args, &gate, &mut timings)?;
+        let report = if report::shows_models(args.format) {
+            collect(front, args, &gate, args.format, &mut timings)?
+        } else {
+            // Counted in the summary, then dropped.
+            tail(front, args, &gate, &mut timings, PART, &mut |_| Ok(()))?
+        };
         emit(&report, args.format, args.output.as_deref(), options)?;
         report
     };
@@ -291,14 +296,18 @@ pub fn build_report(args: &ScanArgs, packs: &[pack::Pack]) -> Result<Report> {
 pub fn build_gated_report(args: &ScanArgs, gate: &Gate) -> Result<Report> {
     let mut timings = Timings::from_env();
     let front = front(args, gate, &mut timings)?;
-    collect(front, args, gate, &mut timings)
+    // JSON keeps every field of every model.
+    collect(front, args, gate, Format::Json, &mut timings)
 }
 
-/// The whole report, its models held in it.
-fn collect(front: Front, args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Report> {
+/// The whole report, its models held in it with what `format` shows of them.
+fn collect(front: Front, args: &ScanArgs, gate: &Gate, format: Format, timings: &mut Timings) -> Result<Report> {
     let mut models = Vec::new();
     let mut report = tail(front, args, gate, timings, PART, &mut |part| {
-        models.extend(part);
+        models.extend(part.into_iter().map(|mut m| {
+            report::trim_for(format, &mut m);
+            m
+        }));
         Ok(())
     })?;
     report.models = models;
@@ -637,7 +646,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_report_streamed_a_part_at_a_time_is_the_report_written_whole() {
+    fn a_report_streamed_or_without_models_is_the_report_written_whole() {
         let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
         let cards = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/modelcards");
         for root in [examples, cards] {
@@ -662,6 +671,33 @@ mod tests {
                     String::from_utf8_lossy(&streamed) == String::from_utf8_lossy(&expected),
                     "{root}, {format:?}: the streamed report differs"
                 );
+            }
+            // The formats that show no model, rendered from a report that kept none.
+            let mut timings = Timings::from_env();
+            let front = front(&args, &gate, &mut timings).unwrap();
+            let without = tail(front, &args, &gate, &mut timings, 7, &mut |_| Ok(())).unwrap();
+            assert_eq!(without.summary.models, whole.models.len());
+            for format in [Format::Sarif, Format::Github] {
+                assert!(!report::shows_models(format));
+                let render = |r: &Report| {
+                    let mut out = Vec::new();
+                    report::write(r, format, &mut out, RenderOptions::default()).unwrap();
+                    String::from_utf8(out).unwrap()
+                };
+                assert!(render(&without) == render(&whole), "{root}, {format:?}: differs without the models");
+            }
+            // The terminal report, from models trimmed to what it shows.
+            let mut trimmed = build_gated_report(&args, &gate).unwrap();
+            trimmed.models.iter_mut().for_each(|m| report::trim_for(Format::Terminal, m));
+            assert!(trimmed.models.iter().all(|m| m.card.is_none()), "{root}: nothing was trimmed");
+            for quiet in [false, true] {
+                let render = |r: &Report| {
+                    let mut out = Vec::new();
+                    let options = RenderOptions { quiet, ..RenderOptions::default() };
+                    report::write(r, Format::Terminal, &mut out, options).unwrap();
+                    String::from_utf8(out).unwrap()
+                };
+                assert!(render(&trimmed) == render(&whole), "{root}: the terminal report differs when trimmed");
             }
         }
     }

@@ -122,6 +122,34 @@ pub fn streams(format: Format) -> bool {
     matches!(format, Format::Json | Format::Jsonl)
 }
 
+/// Whether a format shows the models themselves. SARIF and GitHub annotations show the findings
+/// (and the summary's count of models), so a scan keeps no model for them.
+pub fn shows_models(format: Format) -> bool {
+    !matches!(format, Format::Sarif | Format::Github)
+}
+
+/// Leaves of a model only what `format` shows, for a scan that holds the report whole until it
+/// renders it. The terminal report shows a row per model (and the licence hash of a licence
+/// finding's model), not the card, the components or the evidence, which are most of a model;
+/// the other formats keep every field.
+pub fn trim_for(format: Format, m: &mut ModelReport) {
+    if format != Format::Terminal {
+        return;
+    }
+    m.card = None;
+    m.restrictions = Vec::new();
+    m.openness.reasons = Vec::new();
+    m.openness.mof.components = Vec::new();
+    m.lineage = Vec::new();
+    m.base_models = Vec::new();
+    m.datasets = Vec::new();
+    m.weights = Vec::new();
+    m.references = Vec::new();
+    m.inventory = Vec::new();
+    m.mot = None;
+    m.licence.parts = Vec::new();
+}
+
 /// The stream of a format that [`streams`], started with what precedes the models in `head` (a
 /// report without models, findings or summary).
 pub fn stream<'o>(format: Format, head: &Report, out: &'o mut dyn io::Write) -> io::Result<Box<dyn Stream + 'o>> {
