@@ -162,7 +162,7 @@ fn scan(args: &ScanArgs) -> Result<u8> {
         emit(&report, args.format, args.output.as_deref(), options)?;
         report
     };
-    timings.mark("report");
+    timings.mark("write");
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &baseline::of(&report.findings, &report.suppressed))?;
     }
