@@ -403,8 +403,11 @@ fn front(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Front> {
     }
     let clarifications = gate.config.as_ref().map_or(&[][..], |c| c.clarifications.as_slice());
     let raised = clarify::apply(&mut identified.models, clarifications, &gate.sink.rules, gate.sink.report_unused);
-    let digests = crate::hash::sha256_all(&weight_paths);
     timings.mark("identify");
+    let digests = crate::hash::sha256_all(&weight_paths);
+    if args.hash {
+        timings.mark("hash");
+    }
     Ok(Front { identified, raised, digests })
 }
 

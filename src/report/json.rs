@@ -32,6 +32,8 @@ pub(super) struct Streamed<'o> {
     out: &'o mut dyn io::Write,
     /// Models written so far.
     written: usize,
+    /// What came before the models.
+    head: String,
 }
 
 /// Where the shell's `"models": []` opens its list: everything before the `[` of its only
@@ -46,8 +48,9 @@ impl<'o> Streamed<'o> {
     /// policy packs only, which `head` has as the whole report will.
     pub(super) fn begin(head: &Report, out: &'o mut dyn io::Write) -> io::Result<Self> {
         let shell = serde_json::to_string_pretty(&Shell::of(head)).map_err(io::Error::other)?;
-        out.write_all(&shell.as_bytes()[..models_at(&shell)?])?;
-        Ok(Streamed { out, written: 0 })
+        let at = models_at(&shell)?;
+        out.write_all(&shell.as_bytes()[..at])?;
+        Ok(Streamed { out, written: 0, head: shell[..at].to_string() })
     }
 
     /// Writes models `chunk` at a time. The next chunk is rendered while this one is written:
@@ -86,6 +89,9 @@ impl<'o> Streamed<'o> {
     fn end(self, report: &Report) -> io::Result<()> {
         let shell = serde_json::to_string_pretty(&Shell::of(report)).map_err(io::Error::other)?;
         let at = models_at(&shell)?;
+        if shell[..at] != self.head {
+            return Err(io::Error::other("the report's head changed while its models were written"));
+        }
         self.out.write_all(if self.written == 0 { b"[]" } else { b"\n  ]" })?;
         self.out.write_all(&shell.as_bytes()[at + 2..])?;
         self.out.write_all(b"\n")
