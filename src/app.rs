@@ -449,10 +449,10 @@ fn tail(
         }
         findings.extend(evaluate::model_findings(&assessed, &packs, &licences));
         hashes.extend(assessed.iter().map(|m| (m.identified.evidence.id.clone(), m.identified.licence_hash.clone())));
-        tally.add(&assessed);
         timings.part("evaluate", started.elapsed());
         let started = std::time::Instant::now();
         let mut entries = report::model_reports(assessed);
+        tally.add(&entries);
         if args.hash {
             hash_weights(&mut entries, &digests);
         }

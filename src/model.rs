@@ -269,19 +269,7 @@ thread_local! {
 fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
     DEFLATE.with_borrow_mut(|state| {
         state.reset();
-        let mut out = Vec::with_capacity(bytes.len() / 3 + 64);
-        loop {
-            let read = usize::try_from(state.total_in()).ok()?;
-            let written = out.len();
-            match state.compress_vec(&bytes[read..], &mut out, flate2::FlushCompress::Finish).ok()? {
-                flate2::Status::StreamEnd => return Some(out),
-                // No progress with room to spare would loop for ever: keep the text plain.
-                _ if (state.total_in(), out.len()) == (read as u64, written) && out.len() < out.capacity() => {
-                    return None;
-                }
-                _ => out.reserve(out.capacity()),
-            }
-        }
+        run(state, bytes, Vec::with_capacity(bytes.len() / 3 + 64))
     })
 }
 
@@ -289,20 +277,50 @@ fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
 fn inflate(bytes: &[u8]) -> Option<String> {
     INFLATE.with_borrow_mut(|state| {
         state.reset(false);
-        let mut out = Vec::with_capacity(bytes.len() * 4);
-        loop {
-            let read = usize::try_from(state.total_in()).ok()?;
-            let before = (read, out.len());
-            match state.decompress_vec(&bytes[read..], &mut out, flate2::FlushDecompress::Finish).ok()? {
-                flate2::Status::StreamEnd => return String::from_utf8(out).ok(),
-                // No progress with room to spare: the data ends before its stream does.
-                _ if (usize::try_from(state.total_in()).ok()?, out.len()) == before && out.len() < out.capacity() => {
-                    return None;
-                }
-                _ => out.reserve(out.capacity()),
-            }
-        }
+        run(state, bytes, Vec::with_capacity(bytes.len() * 4)).and_then(|out| String::from_utf8(out).ok())
     })
+}
+
+/// A deflate or inflate state, driven by [`run`].
+trait Flate {
+    fn total_in(&self) -> u64;
+    /// Takes in what it can of `input`, adding to `out` within its capacity.
+    fn step(&mut self, input: &[u8], out: &mut Vec<u8>) -> Option<flate2::Status>;
+}
+
+impl Flate for flate2::Compress {
+    fn total_in(&self) -> u64 {
+        self.total_in()
+    }
+
+    fn step(&mut self, input: &[u8], out: &mut Vec<u8>) -> Option<flate2::Status> {
+        self.compress_vec(input, out, flate2::FlushCompress::Finish).ok()
+    }
+}
+
+impl Flate for flate2::Decompress {
+    fn total_in(&self) -> u64 {
+        self.total_in()
+    }
+
+    fn step(&mut self, input: &[u8], out: &mut Vec<u8>) -> Option<flate2::Status> {
+        self.decompress_vec(input, out, flate2::FlushDecompress::Finish).ok()
+    }
+}
+
+/// Runs `state` over all of `bytes` to the end of its stream, growing `out` as it fills.
+fn run(state: &mut impl Flate, bytes: &[u8], mut out: Vec<u8>) -> Option<Vec<u8>> {
+    loop {
+        let before = (state.total_in(), out.len());
+        let read = usize::try_from(before.0).ok()?;
+        match state.step(bytes.get(read..)?, &mut out)? {
+            flate2::Status::StreamEnd => return Some(out),
+            // No progress with room to spare would loop for ever: deflating, the text stays
+            // plain; inflating, the data ends before its stream does.
+            _ if (state.total_in(), out.len()) == before && out.len() < out.capacity() => return None,
+            _ => out.reserve(out.capacity()),
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Metadata {

@@ -25,21 +25,45 @@ const PAPER_HOSTS: [&str; 16] = [
 /// Hosts of code repositories.
 const CODE_HOSTS: [&str; 6] = ["github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com", "sr.ht"];
 
+/// Whether a link points at any of what the openness stage reads: a paper, a code repository or
+/// checkpoints (the URL lower-cased once, for every link of every card).
+pub fn is_read(url: &str, text: &str) -> bool {
+    let lower = url.to_lowercase();
+    paper(&lower) || code_repository(&lower) || lower.contains(CHECKPOINT) || text.to_lowercase().contains(CHECKPOINT)
+}
+
 /// A paper or report: on a paper host (an arXiv abstract or PDF, not a listing) or a PDF.
 pub fn is_paper(url: &str) -> bool {
-    let url = url.to_lowercase();
-    let host = host(&url);
-    let path = url.split('?').next().unwrap_or(&url);
+    paper(&url.to_lowercase())
+}
+
+/// A code repository (not one of its issues, licence files or releases).
+pub fn is_code_repository(url: &str) -> bool {
+    code_repository(&url.to_lowercase())
+}
+
+/// A link about checkpoints (intermediate parameters): its text or URL says so.
+pub fn names_checkpoint(text: &str, url: &str) -> bool {
+    [text, url].iter().any(|t| t.to_lowercase().contains(CHECKPOINT))
+}
+
+/// A word of a text holds "checkpoint" exactly when the lower-cased text does: words break only
+/// at what is not a letter or digit.
+const CHECKPOINT: &str = "checkpoint";
+
+/// [`is_paper`] of a lower-cased URL.
+fn paper(url: &str) -> bool {
+    let host = host(url);
+    let path = url.split('?').next().unwrap_or(url);
     if !PAPER_HOSTS.iter().any(|h| on_host(host, h)) && !path.ends_with(".pdf") {
         return false;
     }
     !host.ends_with("arxiv.org") || path.contains("/abs/") || path.contains("/pdf/")
 }
 
-/// A code repository (not one of its issues, licence files or releases).
-pub fn is_code_repository(url: &str) -> bool {
-    let lower = url.to_lowercase();
-    if !CODE_HOSTS.iter().any(|c| on_host(host(&lower), c)) {
+/// [`is_code_repository`] of a lower-cased URL.
+fn code_repository(lower: &str) -> bool {
+    if !CODE_HOSTS.iter().any(|c| on_host(host(lower), c)) {
         return false;
     }
     let path = lower.split("://").nth(1).and_then(|r| r.split_once('/')).map_or("", |(_, p)| p);
@@ -47,13 +71,6 @@ pub fn is_code_repository(url: &str) -> bool {
     segments.len() >= 2
         && !["issues", "pull", "discussions", "releases", "wiki", "sponsors"].iter().any(|s| segments.contains(s))
         && !segments.last().is_some_and(|s| s.starts_with("license") || s.starts_with("licence"))
-}
-
-/// A link about checkpoints (intermediate parameters): its text or URL says so.
-pub fn names_checkpoint(text: &str, url: &str) -> bool {
-    // A word of the text holds "checkpoint" exactly when the lower-cased text does: words
-    // break only at what is not a letter or digit.
-    [text, url].iter().any(|t| t.to_lowercase().contains("checkpoint"))
 }
 
 /// The host of a URL, without `www.`.
@@ -88,5 +105,9 @@ mod tests {
         assert!(!is_code_repository("https://huggingface.co/o/r"));
         assert!(names_checkpoint("Intermediate CheckPoints", "https://huggingface.co/o/r"));
         assert!(!names_checkpoint("weights", "https://huggingface.co/o/r"));
+        assert!(is_read("https://arxiv.org/abs/1", "") && is_read("https://github.com/o/r", ""));
+        assert!(
+            is_read("https://huggingface.co/o/r", "Checkpoints") && !is_read("https://huggingface.co/o/r", "model")
+        );
     }
 }

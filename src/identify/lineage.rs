@@ -39,23 +39,22 @@ struct BaseTerms {
 /// Resolves every model's bases, adds inherited restrictions and records lineage breaks.
 pub fn resolve(mut models: Vec<Identified>) -> Vec<Identified> {
     let by_id = index(&models);
-    // Only the terms of a model that is another's base are looked up again.
+    // Only the terms of a model that is another's base are looked up again. A model without
+    // bases inherits nothing: its own restrictions stand, and are not copied (most models of a
+    // large scan name no base in it).
     let mut memo = Memo { terms: vec![None; models.len()], wanted: vec![false; models.len()] };
-    for m in &models {
+    let mut inherits = vec![false; models.len()];
+    for (i, m) in models.iter().enumerate() {
         for b in base_entries(m) {
+            inherits[i] = true;
             if let Some(&j) = by_id.get(&clean_base_id(b.value.as_deref().unwrap_or("")).to_ascii_lowercase()) {
                 memo.wanted[j] = true;
             }
         }
     }
     let mut visiting = vec![false; models.len()];
-    // A model without bases inherits nothing: its own restrictions stand, and are not copied
-    // (most models of a large scan name no base in it).
     let effective: Vec<Option<Vec<Restriction>>> = (0..models.len())
-        .map(|i| {
-            let inherits = !base_entries(&models[i]).is_empty();
-            inherits.then(|| effective(i, &models, &by_id, &mut memo, &mut visiting, 0))
-        })
+        .map(|i| inherits[i].then(|| effective(i, &models, &by_id, &mut memo, &mut visiting, 0)))
         .collect();
     drop(memo);
 

@@ -49,7 +49,7 @@ pub fn extract(body: &str, first_line: u32, sections: &[Section]) -> Vec<CardLin
                 return out;
             }
             read += 1;
-            if !(urls::is_paper(&url) || urls::is_code_repository(&url) || urls::names_checkpoint(&text, &url)) {
+            if !urls::is_read(&url, &text) {
                 continue;
             }
             // No section lookup for a line without a kept link.

@@ -382,27 +382,18 @@ pub struct LockIn {
 }
 
 impl Report {
-    /// Builds the report from the pipeline's output.
-    pub fn new(
-        models: &[Assessed],
-        datasets: &[IdentifiedDataset],
-        findings: Vec<Finding>,
-        policy: Vec<String>,
-    ) -> Report {
-        Report::from_assessed(models.to_vec(), datasets, findings, policy)
-    }
-
-    /// [`Report::new`], taking the models: their data moves into the report instead of being
-    /// copied, so a scan of many models holds one copy of each (issue 9: 50,000 models).
+    /// Builds the report from the pipeline's output, taking the models: their data moves into
+    /// the report instead of being copied, so a scan of many models holds one copy of each.
     pub fn from_assessed(
         models: Vec<Assessed>,
         datasets: &[IdentifiedDataset],
         findings: Vec<Finding>,
         policy: Vec<String>,
     ) -> Report {
+        let models = model_reports(models);
         let mut tally = Tally::default();
         tally.add(&models);
-        Report::from_parts(model_reports(models), tally, datasets, findings, policy)
+        Report::from_parts(models, tally, datasets, findings, policy)
     }
 
     /// The report of models already turned into report entries (or written out already, then
@@ -442,54 +433,25 @@ impl Report {
 
     /// Adds the suppressed findings and counts them.
     pub fn with_suppressed(mut self, suppressed: Vec<Suppressed>) -> Report {
-        let waived = |s: &&Suppressed| matches!(s.suppression, Suppression::Waiver { .. });
-        self.summary.waived = suppressed.iter().filter(waived).count();
-        self.summary.baselined = suppressed.len() - self.summary.waived;
         self.suppressed = suppressed;
+        self.count_suppressed();
         self
+    }
+
+    /// Counts the suppressed findings into the summary.
+    fn count_suppressed(&mut self) {
+        let waived = |s: &&Suppressed| matches!(s.suppression, Suppression::Waiver { .. });
+        self.summary.waived = self.suppressed.iter().filter(waived).count();
+        self.summary.baselined = self.suppressed.len() - self.summary.waived;
     }
 
     /// Counts the summary again from the models, findings and suppressed findings the report
     /// holds (what [`Report::new`] counts from the pipeline's data): a merged report's summary.
     pub fn summarise(&mut self) {
-        let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
-        let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
-        let mut licence_categories = BTreeMap::new();
-        let mut sources = BTreeMap::new();
-        let mut lock_in = LockIn::default();
-        for m in &self.models {
-            *licence_categories.entry(m.licence.category).or_insert(0) += 1;
-            let mut seen = m.sources.clone();
-            seen.push(m.source);
-            seen.sort();
-            seen.dedup();
-            for s in seen {
-                *sources.entry(s).or_insert(0) += 1;
-            }
-            if let Some(vendor) = &m.vendor {
-                lock_in.hosted_models += 1;
-                lock_in.call_sites += m.references.len();
-                *lock_in.vendors.entry(vendor.clone()).or_insert(0) += 1;
-                if m.openness.weights == WeightsOpenness::Closed {
-                    lock_in.closed_api_models += 1;
-                }
-            }
-        }
-        if !self.models.is_empty() {
-            lock_in.closed_api_percent = (lock_in.closed_api_models * 100 + self.models.len() / 2) / self.models.len();
-        }
-        let waived = self.suppressed.iter().filter(|s| matches!(s.suppression, Suppression::Waiver { .. })).count();
-        self.summary = Summary {
-            models: self.models.len(),
-            errors,
-            warnings,
-            notes,
-            waived,
-            baselined: self.suppressed.len() - waived,
-            licence_categories,
-            sources,
-            lock_in,
-        };
+        let mut tally = Tally::default();
+        tally.add(&self.models);
+        self.summary = tally.summary(&self.findings);
+        self.count_suppressed();
     }
 
     /// The most severe finding, if any.
@@ -508,25 +470,23 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Counts these models.
-    pub fn add(&mut self, models: &[Assessed]) {
+    /// Counts these models (before [`trim_for`] takes what the count reads).
+    pub fn add(&mut self, models: &[ModelReport]) {
         for m in models {
             self.models += 1;
-            *self.licence_categories.entry(m.identified.licensing.category).or_insert(0) += 1;
-            let e = &m.identified.evidence;
-            let mut seen = vec![e.source];
-            seen.extend(e.provenance.sources.iter().copied());
+            *self.licence_categories.entry(m.licence.category).or_insert(0) += 1;
+            let mut seen = m.sources.clone();
+            seen.push(m.source);
             seen.sort();
             seen.dedup();
             for s in seen {
                 *self.sources.entry(s).or_insert(0) += 1;
             }
-            let p = &e.provenance;
-            let Some(h) = &p.hosted else { continue };
+            let Some(vendor) = &m.vendor else { continue };
             let l = &mut self.lock_in;
             l.hosted_models += 1;
-            l.call_sites += p.references.len();
-            *l.vendors.entry(h.provider.clone()).or_insert(0) += 1;
+            l.call_sites += m.references.len();
+            *l.vendors.entry(vendor.clone()).or_insert(0) += 1;
             if m.openness.weights == WeightsOpenness::Closed {
                 l.closed_api_models += 1;
             }
