@@ -26,6 +26,7 @@ use crate::{
     recognise,
     report::{self, Format, RenderOptions, Report, rules::RulesFormat},
     sanitize,
+    stow::Stow,
     timings::Timings,
 };
 
@@ -322,6 +323,8 @@ struct Front {
     raised: Vec<crate::model::Finding>,
     /// `--hash`: the SHA-256 of each local weight file by report path, or why it has none.
     digests: BTreeMap<String, Result<String, String>>,
+    /// Where the model cards' bodies wait for their models to be judged.
+    stow: Stow,
 }
 
 /// Walks (minus excluded paths), parses, assembles, identifies and clarifies, marking each
@@ -341,13 +344,14 @@ fn front(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Front> {
     let keep_card_text = gate.packs.iter().chain([&gate.config_pack]).any(pack::Pack::reads_card_text);
     let limits = Limits { input: gate.limits, keep_card_text, code_references: !args.no_code_references };
     let several = args.paths.len() > 1;
+    let stow = Stow::temporary();
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut problems = Vec::new();
     if let Some(mof) = &args.mof {
         // Model Openness Tool files: one model per file, judged like any other record.
         let found = discover::walk_mot(mof, &walk);
         problems.extend(found.problems);
-        parsed.extend(parse::parse_all(&found.artifacts, limits));
+        parsed.extend(parse::parse_all(&found.artifacts, limits, &stow));
     }
     let mut weight_paths = BTreeMap::new();
     for root in &args.paths {
@@ -368,7 +372,7 @@ fn front(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Front> {
         if args.hash {
             weight_paths.extend(weights_of(&found.artifacts));
         }
-        parsed.extend(parse::parse_all(&found.artifacts, limits));
+        parsed.extend(parse::parse_all(&found.artifacts, limits, &stow));
         timings.mark("parse");
     }
     let root_name = match (args.paths.as_slice(), &args.mof) {
@@ -384,12 +388,12 @@ fn front(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Front> {
         if args.hash {
             weight_paths.extend(stored.entries.iter().flat_map(|e| weights_of(&e.artifacts)));
         }
-        add_stored(&mut assembled, stored, entry_limits);
+        add_stored(&mut assembled, stored, entry_limits, &stow);
     }
     for file in &args.inventory {
         let rows = inventory::read(file)?;
         let entries = inventory::entries(rows)?;
-        add_stored(&mut assembled, Stored { entries, problems: Vec::new() }, entry_limits);
+        add_stored(&mut assembled, Stored { entries, problems: Vec::new() }, entry_limits, &stow);
     }
     assemble::merge(&mut assembled);
     timings.mark("assemble");
@@ -408,7 +412,7 @@ fn front(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Front> {
     if args.hash {
         timings.mark("hash");
     }
-    Ok(Front { identified, raised, digests })
+    Ok(Front { identified, raised, digests, stow })
 }
 
 /// Models classified, judged and made report entries at a time: enough to keep every core
@@ -427,7 +431,7 @@ fn tail(
     part: usize,
     emit: &mut dyn FnMut(Vec<report::ModelReport>) -> io::Result<()>,
 ) -> io::Result<Report> {
-    let Front { identified, raised, digests } = front;
+    let Front { identified, raised, digests, stow } = front;
     let identify::Identification { models, mut datasets, mut problems } = identified;
     let licences = gate.config.as_ref().map(|c| c.licences.clone()).unwrap_or_default();
     let packs = gate.evaluated_packs();
@@ -441,7 +445,9 @@ fn tail(
     let mut hashes = std::collections::HashMap::new();
     while !models.is_empty() {
         let started = std::time::Instant::now();
-        let mut assessed = classifier.classify(models.drain(..part.min(models.len())).collect());
+        let mut identified: Vec<_> = models.drain(..part.min(models.len())).collect();
+        fetch_bodies(&stow, &mut identified)?;
+        let mut assessed = classifier.classify(identified);
         timings.part("classify", started.elapsed());
         let started = std::time::Instant::now();
         if let Some(changed) = &gate.changed {
@@ -490,6 +496,16 @@ fn tail(
     report.scanned = head.scanned;
     timings.mark("assess");
     Ok(report)
+}
+
+/// Reads the stowed card bodies of these models back into memory.
+fn fetch_bodies(stow: &Stow, models: &mut [crate::model::Identified]) -> io::Result<()> {
+    use rayon::prelude::*;
+    models.par_iter_mut().filter_map(|m| m.evidence.card.as_deref_mut()).try_for_each(|card| {
+        stow.fetch(&mut card.body).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot read the body of `{}` back from a temporary file: {e}", card.file))
+        })
+    })
 }
 
 /// What a report says before its models: the policy packs, the configuration file, the shard.
@@ -554,10 +570,10 @@ fn path_prefix(paths: &[PathBuf]) -> String {
     if relative.is_empty() || relative == "." { String::new() } else { format!("{}/", relative.trim_end_matches('/')) }
 }
 
-fn add_stored(assembled: &mut Assembled, stored: Stored, limits: Limits) {
+fn add_stored(assembled: &mut Assembled, stored: Stored, limits: Limits, stow: &Stow) {
     assembled.problems.extend(stored.problems);
     for entry in stored.entries {
-        let parsed = parse::parse_all(&entry.artifacts, limits);
+        let parsed = parse::parse_all(&entry.artifacts, limits, stow);
         assemble::add_entry(assembled, entry, parsed);
     }
 }

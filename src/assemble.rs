@@ -390,13 +390,10 @@ mod tests {
             file: file.into(),
             kind: CardKind::Model,
             meta,
-            metadata: crate::model::Metadata::empty(),
-            sections: vec![],
             parse_error: None,
             recognised: true,
             licence_section: None,
-            text: String::new(),
-            links: vec![],
+            body: crate::model::Body::Held(crate::model::CardBody::default()),
         }))
     }
 

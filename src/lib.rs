@@ -32,6 +32,7 @@ pub mod report;
 pub mod sanitize;
 pub mod scope;
 pub mod shard;
+pub mod stow;
 pub mod timings;
 pub mod urls;
 pub mod vocab;

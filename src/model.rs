@@ -150,10 +150,6 @@ pub struct Card {
     pub kind: CardKind,
     /// The keys we interpret.
     pub meta: CardMeta,
-    /// The whole front matter, unknown keys included.
-    pub metadata: Metadata,
-    /// Headings of the body.
-    pub sections: Vec<Section>,
     /// Set when the front matter could not be parsed.
     pub parse_error: Option<Located<String>>,
     /// Whether the front matter carries model- or dataset-card keys. A README without them is
@@ -161,11 +157,74 @@ pub struct Card {
     pub recognised: bool,
     /// The text of the card's licence section, if it has one (bounded), and its first line.
     pub licence_section: Option<Located<String>>,
+    /// What only the stages after identification read; see [`Card::body`].
+    pub body: Body,
+}
+
+impl Card {
+    /// The card's front matter, headings, links and text. A model card's body is stowed once
+    /// parsed (most of what a large scan would otherwise hold until lineage has seen every
+    /// model) and fetched again before its model is classified
+    /// ([`Stow::fetch`](crate::stow::Stow::fetch)); read before that, it is empty.
+    pub fn body(&self) -> &CardBody {
+        match &self.body {
+            Body::Held(body) => body,
+            Body::Stowed(_) => {
+                debug_assert!(false, "the body of `{}` was read while stowed", self.file);
+                CardBody::empty()
+            }
+        }
+    }
+
+    /// The body, taken out of the card ([`Card::body`] says when it is empty).
+    pub fn take_body(&mut self) -> CardBody {
+        match std::mem::replace(&mut self.body, Body::Held(CardBody::default())) {
+            Body::Held(body) => body,
+            Body::Stowed(_) => {
+                debug_assert!(false, "the body of `{}` was taken while stowed", self.file);
+                CardBody::default()
+            }
+        }
+    }
+
+    /// The body, to change it.
+    pub fn body_mut(&mut self) -> Option<&mut CardBody> {
+        match &mut self.body {
+            Body::Held(body) => Some(body),
+            Body::Stowed(_) => None,
+        }
+    }
+}
+
+/// Where a card's body is.
+#[derive(Clone, Debug)]
+pub enum Body {
+    /// In memory.
+    Held(CardBody),
+    /// Written out by a [`Stow`](crate::stow::Stow), to be fetched again.
+    Stowed(crate::stow::Ticket),
+}
+
+/// What is read of a card after identification: the report, the openness stage and rules.
+#[derive(Clone, Debug, Default)]
+pub struct CardBody {
+    /// The whole front matter, unknown keys included.
+    pub metadata: Metadata,
+    /// Headings of the body.
+    pub sections: Vec<Section>,
     /// The whole file as read (up to `--max-file-size`), for rules that read the body; empty
     /// unless a selected policy pack reads card text (it costs what the files cost).
     pub text: String,
     /// Links in the body (papers, code repositories, reports), in order.
     pub links: Vec<CardLink>,
+}
+
+impl CardBody {
+    /// No front matter, headings, text or links.
+    pub fn empty() -> &'static CardBody {
+        static EMPTY: std::sync::LazyLock<CardBody> = std::sync::LazyLock::new(CardBody::default);
+        &EMPTY
+    }
 }
 
 /// A link in a card's body, with what surrounds it.
@@ -196,6 +255,12 @@ enum MetadataText {
     Plain(Box<serde_json::value::RawValue>),
     /// Deflated JSON text.
     Deflated(Box<[u8]>),
+}
+
+impl Default for Metadata {
+    fn default() -> Metadata {
+        Metadata::empty()
+    }
 }
 
 impl Metadata {
@@ -248,6 +313,23 @@ impl Metadata {
         let text = self.text();
         let map: BTreeMap<String, &serde_json::value::RawValue> = serde_json::from_str(&text).ok()?;
         serde_json::from_str(map.get(key)?.get()).ok()
+    }
+
+    /// The text as kept, and whether it is deflated: what [`Metadata::from_kept`] takes back.
+    pub fn kept(&self) -> (&[u8], bool) {
+        match &self.0 {
+            MetadataText::Plain(raw) => (raw.get().as_bytes(), false),
+            MetadataText::Deflated(bytes) => (bytes, true),
+        }
+    }
+
+    /// Front matter as [`Metadata::kept`] gave it; `None` when it is not.
+    pub fn from_kept(bytes: Vec<u8>, deflated: bool) -> Option<Metadata> {
+        if deflated {
+            return Some(Metadata(MetadataText::Deflated(bytes.into_boxed_slice())));
+        }
+        let text = String::from_utf8(bytes).ok()?;
+        serde_json::value::RawValue::from_string(text).ok().map(|raw| Metadata(MetadataText::Plain(raw)))
     }
 
     /// Whether there are no keys.

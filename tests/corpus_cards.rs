@@ -9,11 +9,11 @@ use modelgate::parse::card;
 /// The manifest's rendering of a card's raw `license:` value.
 fn rendered(card: Option<&modelgate::model::Card>) -> String {
     let Some(c) = card else { return "(no front matter)".into() };
-    if c.parse_error.is_some() && c.metadata.is_empty() {
+    if c.parse_error.is_some() && c.body().metadata.is_empty() {
         return "(unparsable front matter)".into();
     }
     match c.meta.license.as_slice() {
-        [] => match c.metadata.get("license") {
+        [] => match c.body().metadata.get("license") {
             Some(serde_json::Value::Array(a)) if a.is_empty() => "(empty string)".into(),
             Some(serde_json::Value::String(s)) if s.is_empty() => "(empty string)".into(),
             _ => "(none)".into(),

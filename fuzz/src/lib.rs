@@ -70,7 +70,7 @@ pub fn run(target: &str, data: &[u8]) {
         "front_matter" => {
             let (card, _hits) = card::parse_with("m/README.md", &text(data), &limits);
             if let Some(c) = card {
-                assert!(c.sections.iter().all(|s| s.title.len() <= limits.line_length as usize));
+                assert!(c.body().sections.iter().all(|s| s.title.len() <= limits.line_length as usize));
             }
         }
         "licence_text" => {

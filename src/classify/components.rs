@@ -148,7 +148,7 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
         value: value.or_else(|| Some(k.to_string())),
     };
     let section = |kind: SectionKind| {
-        card.sections.iter().find(|s| s.filled && s.kinds.contains(&kind)).map(|s| Evidence {
+        card.body().sections.iter().find(|s| s.filled && s.kinds.contains(&kind)).map(|s| Evidence {
             file: card.file.clone(),
             line: Some(s.line),
             kind: EvidenceKind::CardSection,
@@ -202,7 +202,7 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     if card.meta.widget_output {
         found.add(MofComponent::SampleOutputs, key("widget", None));
     }
-    for s in card.sections.iter().filter(|s| s.filled) {
+    for s in card.body().sections.iter().filter(|s| s.filled) {
         let t = s.title.to_lowercase();
         if [
             "sample output",
@@ -245,7 +245,7 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     for tag in card.meta.tags.iter().filter(|t| t.to_lowercase().starts_with("arxiv:")) {
         found.add(MofComponent::ResearchPaper, key("tags", Some(tag.clone())));
     }
-    for link in card.links.iter().filter(|l| !l.kinds.contains(&SectionKind::Licence)) {
+    for link in card.body().links.iter().filter(|l| !l.kinds.contains(&SectionKind::Licence)) {
         let ev = Evidence {
             file: card.file.clone(),
             line: Some(link.line),

@@ -91,7 +91,7 @@ pub fn dimensions(eval: &Evaluation, m: &Identified, use_restricted: bool) -> BT
                 SectionKind::Evaluation,
             ]
             .into_iter()
-            .filter(|k| file.sections.iter().any(|s| s.filled && s.kinds.contains(k)))
+            .filter(|k| file.body().sections.iter().any(|s| s.filled && s.kinds.contains(k)))
             .count();
             if covered >= 3 { Grade::Open } else { Grade::Partial }
         }

@@ -277,5 +277,5 @@ fn code_axis(m: &Identified) -> (CodeOpenness, String) {
 }
 
 fn has_section(m: &Identified, kind: SectionKind) -> bool {
-    m.evidence.card.as_ref().is_some_and(|c| c.sections.iter().any(|s| s.filled && s.kinds.contains(&kind)))
+    m.evidence.card.as_ref().is_some_and(|c| c.body().sections.iter().any(|s| s.filled && s.kinds.contains(&kind)))
 }

@@ -55,22 +55,22 @@ fn body_start(lines: &[&str]) -> usize {
 /// The body lines of a card; with `kinds`, only those under a filled-or-not heading of one of
 /// these kinds (down to the next heading of the same or a higher level).
 pub fn lines<'a>(card: &'a Card, kinds: &[SectionKind]) -> Vec<Line<'a>> {
-    let all: Vec<&str> = card.text.lines().collect();
+    let all: Vec<&str> = card.body().text.lines().collect();
     let start = body_start(&all);
     let mut out = Vec::new();
     if kinds.is_empty() {
         for (i, text) in all.iter().enumerate().skip(start) {
             let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            let section = card.sections.iter().rev().find(|s| s.line <= number).map(|s| s.title.as_str());
+            let section = card.body().sections.iter().rev().find(|s| s.line <= number).map(|s| s.title.as_str());
             out.push(Line { number, text, section });
         }
         return out;
     }
-    for (si, s) in card.sections.iter().enumerate() {
+    for (si, s) in card.body().sections.iter().enumerate() {
         if !s.kinds.iter().any(|k| kinds.contains(k)) {
             continue;
         }
-        let end = card.sections[si + 1..].iter().find(|n| n.level <= s.level).map_or(u32::MAX, |n| n.line);
+        let end = card.body().sections[si + 1..].iter().find(|n| n.level <= s.level).map_or(u32::MAX, |n| n.line);
         let first = s.line as usize; // the line after the heading, 0-based
         for (i, text) in all.iter().enumerate().skip(first.max(start)) {
             let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -89,7 +89,7 @@ pub fn lines<'a>(card: &'a Card, kinds: &[SectionKind]) -> Vec<Line<'a>> {
 /// The 1-based line of a top-level front-matter key (`co2_eq_emissions:`), if written there.
 pub fn key_line(card: &Card, key: &str) -> Option<u32> {
     let top = key.split('.').next().unwrap_or(key);
-    let lines: Vec<&str> = card.text.lines().collect();
+    let lines: Vec<&str> = card.body().text.lines().collect();
     let end = body_start(&lines);
     lines.iter().take(end).enumerate().skip(1).find_map(|(i, l)| {
         let rest = l.strip_prefix(top)?;
@@ -113,7 +113,7 @@ pub fn metadata_has(metadata: &serde_json::Value, key: &str) -> bool {
 /// The largest training-compute figure the card states, if any.
 pub fn training_compute(card: &Card) -> Option<Compute> {
     let mut best: Option<Compute> = None;
-    for (i, raw) in card.text.lines().enumerate() {
+    for (i, raw) in card.body().text.lines().enumerate() {
         let Some(flop) = compute_in_line(raw) else { continue };
         if best.as_ref().is_none_or(|b| flop > b.flop) {
             let text: String = raw.trim().chars().take(120).collect();

@@ -240,7 +240,7 @@ fn card_incomplete(m: &Assessed) -> Vec<Hit> {
     if !card.recognised || card.parse_error.is_some() {
         return Vec::new();
     }
-    let present = |k: SectionKind| card.sections.iter().any(|s| s.filled && s.kinds.contains(&k));
+    let present = |k: SectionKind| card.body().sections.iter().any(|s| s.filled && s.kinds.contains(&k));
     let missing: Vec<&str> = [
         (SectionKind::IntendedUse, "intended use"),
         (SectionKind::Limitations, "limitations"),
@@ -253,7 +253,7 @@ fn card_incomplete(m: &Assessed) -> Vec<Hit> {
     if missing.is_empty() {
         return Vec::new();
     }
-    let line = card.sections.first().map_or(1, |s| s.line);
+    let line = card.body().sections.first().map_or(1, |s| s.line);
     vec![Hit {
         message: format!("the card has no filled-in section on {}", missing.join(", ")),
         file: Some(card.file.clone()),

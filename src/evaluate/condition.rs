@@ -427,19 +427,19 @@ fn section_missing(s: &Subject<'_>, kinds: &[SectionKind]) -> Option<Witness> {
     let card = s.m.identified.evidence.card.as_ref();
     let missing: Vec<&str> = kinds
         .iter()
-        .filter(|k| !card.is_some_and(|c| c.sections.iter().any(|x| x.filled && x.kinds.contains(k))))
+        .filter(|k| !card.is_some_and(|c| c.body().sections.iter().any(|x| x.filled && x.kinds.contains(k))))
         .map(|k| k.as_str())
         .collect();
     if missing.is_empty() {
         return None;
     }
-    let line = card.map(|c| c.sections.first().map_or(1, |x| x.line));
+    let line = card.map(|c| c.body().sections.first().map_or(1, |x| x.line));
     Some(Witness { file: s.card_file(), line, detail: format!("no {} section", missing.join(", ")) })
 }
 
 fn section_present(s: &Subject<'_>, kinds: &[SectionKind]) -> Option<Witness> {
     let card = s.m.identified.evidence.card.as_ref()?;
-    let sec = card.sections.iter().find(|x| x.filled && x.kinds.iter().any(|k| kinds.contains(k)))?;
+    let sec = card.body().sections.iter().find(|x| x.filled && x.kinds.iter().any(|k| kinds.contains(k)))?;
     Some(Witness { file: Some(card.file.clone()), line: Some(sec.line), detail: format!("section \"{}\"", sec.title) })
 }
 
@@ -464,7 +464,7 @@ fn card_text(s: &Subject<'_>, t: &TextTest, patterns: &[Regex]) -> Option<Witnes
 
 fn metadata(s: &Subject<'_>, keys: &[String], present: bool) -> Option<Witness> {
     let card = s.m.identified.evidence.card.as_ref();
-    let tree = card.map(|c| c.metadata.to_value());
+    let tree = card.map(|c| c.body().metadata.to_value());
     let key = keys.iter().find(|k| tree.as_ref().is_some_and(|t| card_text::metadata_has(t, k)) == present)?;
     let line = if present { card.and_then(|c| card_text::key_line(c, key)) } else { card.map(|_| 1) };
     let detail = if present { format!("`{key}` present") } else { format!("no `{key}`") };

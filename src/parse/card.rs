@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{lines, links, plain_yaml, sections};
 use crate::{
     limits::{InputLimits, LimitName},
-    model::{Card, CardKind, CardLink, CardMeta, Located, Metadata, Section},
+    model::{Body, Card, CardBody, CardKind, CardLink, CardMeta, Located, Metadata, Section},
 };
 
 /// Keys that make front matter a model card.
@@ -60,8 +60,8 @@ pub fn parse_keeping(file: &str, text: &str, limits: &InputLimits, keep_text: bo
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut hits = Vec::new();
     let card = parse_card(file, text, limits, &mut hits).map(|mut card| {
-        if keep_text {
-            card.text = text.to_string();
+        if keep_text && let Some(body) = card.body_mut() {
+            body.text = text.to_string();
         }
         card
     });
@@ -80,7 +80,7 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
     let split = split_front_matter(text);
     match split {
         FrontMatter::None => {
-            card_name.then(|| bare(file, CardKind::Model, CardMeta::default(), Body::read(text, 1, limits, hits)))
+            card_name.then(|| bare(file, CardKind::Model, CardMeta::default(), BodyRead::read(text, 1, limits, hits)))
         }
         FrontMatter::Unterminated { yaml } => {
             let looks_like_card = card_name || has_card_key_lines(yaml);
@@ -93,12 +93,12 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                     }),
                     recognised: true,
                     // Where the body starts is unknown: no sections, links or licence section.
-                    ..bare(file, kind, meta, Body::default())
+                    ..bare(file, kind, meta, BodyRead::default())
                 }
             })
         }
         FrontMatter::Block { yaml, body, body_line } => {
-            let body = Body::read(body, body_line, limits, hits);
+            let body = BodyRead::read(body, body_line, limits, hits);
             let parsed = if yaml.len() as u64 > limits.front_matter {
                 Err(YamlError::Limit(format!(
                     "the front matter is {} bytes; it was not parsed as YAML, only read line by line for its licence ({})",
@@ -126,12 +126,15 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                         return None;
                     }
                     let (meta, problem) = extract_meta(map, &keys, yaml);
-                    Some(Card {
-                        metadata: Metadata::from_value(&metadata),
+                    let mut card = Card {
                         parse_error: problem,
                         recognised,
                         ..bare(file, kind.unwrap_or(CardKind::Model), meta, body)
-                    })
+                    };
+                    if let Some(body) = card.body_mut() {
+                        body.metadata = Metadata::from_value(&metadata);
+                    }
+                    Some(card)
                 }
                 Err(error) => {
                     let looks_like_card = card_name || has_card_key_lines(yaml);
@@ -154,37 +157,39 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
 
 /// What a card's Markdown body gives: its headings, its licence section and its links.
 #[derive(Default)]
-struct Body {
+struct BodyRead {
     sections: Vec<Section>,
     licence_section: Option<Located<String>>,
     links: Vec<CardLink>,
 }
 
-impl Body {
+impl BodyRead {
     /// Reads a body whose first line is `first_line` of the file.
-    fn read(text: &str, first_line: u32, limits: &InputLimits, hits: &mut Vec<String>) -> Body {
+    fn read(text: &str, first_line: u32, limits: &InputLimits, hits: &mut Vec<String>) -> BodyRead {
         let mut sections = index_sections(text, first_line, limits, hits);
         let mut links = links::extract(text, first_line, &sections);
         // Held until the report is written: without the room the lists grew into.
         sections.shrink_to_fit();
         links.shrink_to_fit();
-        Body { licence_section: sections::licence_section(text, first_line, &sections), links, sections }
+        BodyRead { licence_section: sections::licence_section(text, first_line, &sections), links, sections }
     }
 }
 
 /// A card with its body read and nothing (yet) from front matter or errors.
-fn bare(file: &str, kind: CardKind, meta: CardMeta, body: Body) -> Card {
+fn bare(file: &str, kind: CardKind, meta: CardMeta, read: BodyRead) -> Card {
     Card {
         file: file.to_string(),
         kind,
         meta,
-        metadata: Metadata::empty(),
-        sections: body.sections,
         parse_error: None,
         recognised: false,
-        licence_section: body.licence_section,
-        text: String::new(),
-        links: body.links,
+        licence_section: read.licence_section,
+        body: Body::Held(CardBody {
+            metadata: Metadata::empty(),
+            sections: read.sections,
+            text: String::new(),
+            links: read.links,
+        }),
     }
 }
 
@@ -685,6 +690,6 @@ mod tests {
         let long = format!("---\nlicense: mit\n---\n# {}\nshort\n", "y".repeat(100));
         let (c, hits) = parse_with("m/README.md", &long, &limits);
         assert!(hits.iter().any(|h| h.starts_with("line 4 is 102 bytes long")), "{hits:?}");
-        assert!(c.unwrap().sections[0].title.len() <= 10);
+        assert!(c.unwrap().body().sections[0].title.len() <= 10);
     }
 }

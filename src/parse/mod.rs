@@ -19,8 +19,9 @@ use rayon::prelude::*;
 use crate::{
     files,
     limits::{InputLimits, LimitName},
-    model::{Artifact, ArtifactKind, Language, LicenceText, ModelConfig, Parsed, Problem, ProblemKind},
+    model::{Artifact, ArtifactKind, CardKind, Language, LicenceText, ModelConfig, Parsed, Problem, ProblemKind},
     recognise,
+    stow::Stow,
 };
 
 /// Limits on what is read, and what to keep.
@@ -103,12 +104,13 @@ fn limit_problem(file: &str, message: String) -> Parsed {
 }
 
 /// Parses every artifact, in parallel; the output keeps the input order.
-pub fn parse_all(artifacts: &[Artifact], limits: Limits) -> Vec<Parsed> {
-    artifacts.par_iter().flat_map_iter(|a| parse_one(a, limits)).collect()
+/// Model cards' bodies go to `stow` as they are parsed.
+pub fn parse_all(artifacts: &[Artifact], limits: Limits, stow: &Stow) -> Vec<Parsed> {
+    artifacts.par_iter().flat_map_iter(|a| parse_one(a, limits, stow)).collect()
 }
 
 /// Parses one artifact into zero or more facts.
-pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
+pub fn parse_one(artifact: &Artifact, limits: Limits, stow: &Stow) -> Vec<Parsed> {
     match artifact.kind {
         ArtifactKind::Code if !limits.code_references => vec![Parsed::Code(artifact.rel.clone())],
         ArtifactKind::Code => {
@@ -133,7 +135,14 @@ pub fn parse_one(artifact: &Artifact, limits: Limits) -> Vec<Parsed> {
             with_text_if(artifact, limits, 6, wanted, |text| {
                 let (card, hits) = card::parse_keeping(&artifact.rel, text, &limits.input, limits.keep_card_text);
                 let mut out: Vec<Parsed> = hits.into_iter().map(|m| limit_problem(&artifact.rel, m)).collect();
-                out.extend(card.map(|c| Parsed::Card(Box::new(c))));
+                out.extend(card.map(|mut c| {
+                    // Dataset cards are read before any model is classified (whether the
+                    // datasets a model lists are open), and are few: they stay in memory.
+                    if c.kind == CardKind::Model {
+                        c.body = stow.put(c.take_body());
+                    }
+                    Parsed::Card(Box::new(c))
+                }));
                 out
             })
         }
@@ -356,7 +365,7 @@ mod tests {
     fn markdown_is_read_whole_only_when_named_or_opened_like_a_card() {
         let dir = tempfile::tempdir().unwrap();
         let cards = |a: &Artifact, limits: Limits| -> Vec<String> {
-            parse_one(a, limits)
+            parse_one(a, limits, &Stow::memory())
                 .into_iter()
                 .map(|p| match p {
                     Parsed::Card(c) => format!("card {:?}", c.meta.license.first().map(|l| l.value.clone())),

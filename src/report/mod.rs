@@ -554,12 +554,15 @@ fn model_report(a: Assessed) -> ModelReport {
         weights,
         licence_hash,
         parameters,
-        card: card.map(|c| CardReport {
-            file: c.file,
-            recognised: c.recognised,
-            sections: c.sections,
-            gated: c.meta.gated.map(|g| g.value),
-            metadata: c.metadata,
+        card: card.map(|mut c| {
+            let body = c.take_body();
+            CardReport {
+                file: c.file,
+                recognised: c.recognised,
+                sections: body.sections,
+                gated: c.meta.gated.map(|g| g.value),
+                metadata: body.metadata,
+            }
         }),
         sources,
         revision: p.revision,
