@@ -393,7 +393,7 @@ mod tests {
             parse_error: None,
             recognised: true,
             licence_section: None,
-            body: crate::model::Body::Held(crate::model::CardBody::default()),
+            body: crate::model::Body::Held(Box::default()),
         }))
     }
 

@@ -178,8 +178,8 @@ impl Card {
 
     /// The body, taken out of the card ([`Card::body`] says when it is empty).
     pub fn take_body(&mut self) -> CardBody {
-        match std::mem::replace(&mut self.body, Body::Held(CardBody::default())) {
-            Body::Held(body) => body,
+        match std::mem::replace(&mut self.body, Body::Held(Box::default())) {
+            Body::Held(body) => *body,
             Body::Stowed(_) => {
                 debug_assert!(false, "the body of `{}` was taken while stowed", self.file);
                 CardBody::default()
@@ -200,7 +200,7 @@ impl Card {
 #[derive(Clone, Debug)]
 pub enum Body {
     /// In memory.
-    Held(CardBody),
+    Held(Box<CardBody>),
     /// Written out by a [`Stow`](crate::stow::Stow), to be fetched again.
     Stowed(crate::stow::Ticket),
 }
@@ -210,6 +210,8 @@ pub enum Body {
 pub struct CardBody {
     /// The whole front matter, unknown keys included.
     pub metadata: Metadata,
+    /// The keys read after identification.
+    pub keys: CardKeys,
     /// Headings of the body.
     pub sections: Vec<Section>,
     /// The whole file as read (up to `--max-file-size`), for rules that read the body; empty
@@ -454,7 +456,7 @@ impl Serialize for Metadata {
     }
 }
 
-/// The front-matter keys that carry licence, lineage and gating facts.
+/// The front-matter keys identification and grouping read: licence, lineage and the EU gate.
 #[derive(Clone, Debug, Default)]
 pub struct CardMeta {
     /// `license:` (a string or a list).
@@ -465,12 +467,18 @@ pub struct CardMeta {
     pub license_link: Option<Located<String>>,
     /// `base_model:` (a string or a list).
     pub base_model: Vec<Located<String>>,
-    /// `base_model_relation:`.
-    pub base_model_relation: Option<String>,
-    /// `datasets:`.
-    pub datasets: Vec<String>,
     /// `model_name:` or `model-index[0].name`.
     pub model_name: Option<String>,
+    /// `extra_gated_eu_disallowed: true`.
+    pub eu_disallowed: Option<u32>,
+}
+
+/// The front-matter keys only the stages after identification read (openness, rules, the
+/// report): held in the card's [`CardBody`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CardKeys {
+    /// `datasets:`.
+    pub datasets: Vec<String>,
     /// `pipeline_tag:`.
     pub pipeline_tag: Option<String>,
     /// `library_name:`.
@@ -479,10 +487,6 @@ pub struct CardMeta {
     pub tags: Vec<String>,
     /// `gated:` (true, `auto`, `manual`).
     pub gated: Option<Located<String>>,
-    /// `extra_gated_prompt:` present.
-    pub gated_prompt: Option<Located<String>>,
-    /// `extra_gated_eu_disallowed: true`.
-    pub eu_disallowed: Option<u32>,
     /// `model-index` present.
     pub has_model_index: bool,
     /// Hub dataset ids the `model-index` results were measured on (at most 50).
@@ -518,15 +522,15 @@ impl KeyLines {
 
     /// The line of `key`.
     pub fn get(&self, key: &str) -> Option<u32> {
-        let mut start = 0;
-        for &(end, line) in self.ends.iter() {
-            let end = end as usize;
-            if self.keys.get(start..end) == Some(key) {
-                return Some(line);
-            }
-            start = end;
-        }
-        None
+        self.iter().find(|&(k, _)| k == key).map(|(_, line)| line)
+    }
+
+    /// Each key with its line, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(end, _)| end as usize));
+        starts
+            .zip(self.ends.iter())
+            .map(|(start, &(end, line))| (self.keys.get(start..end as usize).unwrap_or(""), line))
     }
 }
 

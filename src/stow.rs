@@ -15,7 +15,7 @@ use std::{
 };
 
 use crate::{
-    model::{Body, CardBody, CardLink, Metadata, Section},
+    model::{Body, CardBody, CardKeys, CardLink, KeyLines, Located, Metadata, Section},
     vocab::SectionKind,
 };
 
@@ -57,9 +57,9 @@ impl Stow {
 
     /// Writes `body` out, or keeps it when it cannot be written.
     pub fn put(&self, body: CardBody) -> Body {
-        let Some(spill) = &self.file else { return Body::Held(body) };
+        let Some(spill) = &self.file else { return Body::Held(Box::new(body)) };
         let bytes = encode(&body);
-        let Ok(len) = u32::try_from(bytes.len()) else { return Body::Held(body) };
+        let Ok(len) = u32::try_from(bytes.len()) else { return Body::Held(Box::new(body)) };
         let mut spill = spill.lock().unwrap_or_else(PoisonError::into_inner);
         let offset = spill.end;
         // A failed write (a full disk) leaves `end` where it was: the next body overwrites it.
@@ -68,7 +68,7 @@ impl Stow {
                 spill.end += u64::from(len);
                 Body::Stowed(Ticket { offset, len })
             }
-            Err(_) => Body::Held(body),
+            Err(_) => Body::Held(Box::new(body)),
         }
     }
 
@@ -85,7 +85,7 @@ impl Stow {
             spill.file.seek(SeekFrom::Start(ticket.offset))?;
             spill.file.read_exact(&mut bytes)?;
         }
-        *body = Body::Held(decode(&bytes).ok_or_else(|| unreadable("does not read back"))?);
+        *body = Body::Held(Box::new(decode(&bytes).ok_or_else(|| unreadable("does not read back"))?));
         Ok(())
     }
 }
@@ -103,13 +103,7 @@ fn encode(body: &CardBody) -> Vec<u8> {
         out.extend_from_slice(&s.line.to_le_bytes());
         put_kinds(&mut out, &s.kinds);
         out.push(u8::from(s.filled));
-        match &s.excerpt {
-            Some(e) => {
-                out.push(1);
-                put_str(&mut out, e);
-            }
-            None => out.push(0),
-        }
+        put_opt(&mut out, s.excerpt.as_deref());
     }
     put_len(&mut out, body.links.len());
     for l in &body.links {
@@ -118,6 +112,21 @@ fn encode(body: &CardBody) -> Vec<u8> {
         out.extend_from_slice(&l.line.to_le_bytes());
         put_kinds(&mut out, &l.kinds);
         out.push(u8::from(l.in_citation));
+    }
+    let k = &body.keys;
+    put_strs(&mut out, &k.datasets);
+    put_opt(&mut out, k.pipeline_tag.as_deref());
+    put_opt(&mut out, k.library_name.as_deref());
+    put_strs(&mut out, &k.tags);
+    put_opt(&mut out, k.gated.as_ref().map(|g| g.value.as_str()));
+    out.extend_from_slice(&k.gated.as_ref().map_or(0, |g| g.line).to_le_bytes());
+    out.push(u8::from(k.has_model_index));
+    put_strs(&mut out, &k.eval_datasets);
+    out.push(u8::from(k.widget_output));
+    put_len(&mut out, k.lines.iter().count());
+    for (key, line) in k.lines.iter() {
+        put_str(&mut out, key);
+        out.extend_from_slice(&line.to_le_bytes());
     }
     let (metadata, deflated) = body.metadata.kept();
     out.push(u8::from(deflated));
@@ -140,6 +149,21 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     put_bytes(out, s.as_bytes());
 }
 
+fn put_strs(out: &mut Vec<u8>, list: &[String]) {
+    put_len(out, list.len());
+    list.iter().for_each(|s| put_str(out, s));
+}
+
+fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+        None => out.push(0),
+    }
+}
+
 fn put_kinds(out: &mut Vec<u8>, kinds: &[SectionKind]) {
     put_len(out, kinds.len());
     out.extend(kinds.iter().map(|k| SectionKind::ALL.iter().position(|x| x == k).unwrap_or(0) as u8));
@@ -157,7 +181,7 @@ fn decode(bytes: &[u8]) -> Option<CardBody> {
             line: r.u32()?,
             kinds: r.kinds()?,
             filled: r.byte()? != 0,
-            excerpt: if r.byte()? != 0 { Some(r.string()?) } else { None },
+            excerpt: r.opt()?,
         });
     }
     let n = r.len()?;
@@ -171,10 +195,35 @@ fn decode(bytes: &[u8]) -> Option<CardBody> {
             in_citation: r.byte()? != 0,
         });
     }
+    let datasets = r.strings()?;
+    let pipeline_tag = r.opt()?;
+    let library_name = r.opt()?;
+    let tags = r.strings()?;
+    let gated = r.opt()?;
+    let gated_line = r.u32()?;
+    let has_model_index = r.byte()? != 0;
+    let eval_datasets = r.strings()?;
+    let widget_output = r.byte()? != 0;
+    let n = r.len()?;
+    let mut lines = Vec::with_capacity(n.min(bytes.len()));
+    for _ in 0..n {
+        lines.push((r.string()?, r.u32()?));
+    }
+    let keys = CardKeys {
+        datasets,
+        pipeline_tag,
+        library_name,
+        tags,
+        gated: gated.map(|value| Located { value, line: gated_line }),
+        has_model_index,
+        eval_datasets,
+        widget_output,
+        lines: KeyLines::new(lines.iter().map(|(k, line)| (k.as_str(), *line))),
+    };
     let deflated = r.byte()? != 0;
     let metadata = Metadata::from_kept(r.bytes()?.to_vec(), deflated)?;
     let text = r.string()?;
-    r.0.is_empty().then_some(CardBody { metadata, sections, text, links })
+    r.0.is_empty().then_some(CardBody { metadata, keys, sections, text, links })
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -207,6 +256,22 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.bytes()?).ok().map(str::to_string)
     }
 
+    fn opt(&mut self) -> Option<Option<String>> {
+        match self.byte()? {
+            0 => Some(None),
+            _ => self.string().map(Some),
+        }
+    }
+
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.len()?;
+        let mut out = Vec::with_capacity(n.min(self.0.len()));
+        for _ in 0..n {
+            out.push(self.string()?);
+        }
+        Some(out)
+    }
+
     fn kinds(&mut self) -> Option<Vec<SectionKind>> {
         let n = self.len()?;
         self.take(n)?.iter().map(|&i| SectionKind::ALL.get(usize::from(i)).copied()).collect()
@@ -220,6 +285,17 @@ mod tests {
     fn body() -> CardBody {
         CardBody {
             metadata: Metadata::from_value(&serde_json::json!({"license": "mit", "tags": ["a", "ü"]})),
+            keys: CardKeys {
+                datasets: vec!["org/set".into(), String::new()],
+                pipeline_tag: Some("text-generation".into()),
+                library_name: None,
+                tags: vec!["a".into(), "ü".into()],
+                gated: Some(Located { value: "manual".into(), line: 12 }),
+                has_model_index: true,
+                eval_datasets: vec![],
+                widget_output: true,
+                lines: KeyLines::new([("license", 2), ("tags", 3), ("gated", 12)]),
+            },
             sections: vec![
                 Section {
                     title: "Uses".into(),
@@ -243,7 +319,7 @@ mod tests {
     }
 
     fn same(a: &CardBody, b: &CardBody) {
-        assert_eq!((&a.sections, &a.links, &a.text), (&b.sections, &b.links, &b.text));
+        assert_eq!((&a.sections, &a.links, &a.text, &a.keys), (&b.sections, &b.links, &b.text, &b.keys));
         assert_eq!(a.metadata.to_value(), b.metadata.to_value());
     }
 
@@ -263,7 +339,7 @@ mod tests {
         let held: Vec<&CardBody> = stowed
             .iter()
             .map(|b| match b {
-                Body::Held(b) => b,
+                Body::Held(b) => &**b,
                 Body::Stowed(_) => panic!("fetched"),
             })
             .collect();

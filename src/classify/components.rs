@@ -143,7 +143,7 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     );
     let key = |k: &str, value: Option<String>| Evidence {
         file: card.file.clone(),
-        line: card.meta.lines.get(k),
+        line: card.body().keys.lines.get(k),
         kind: EvidenceKind::CardMetadata,
         value: value.or_else(|| Some(k.to_string())),
     };
@@ -157,7 +157,7 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     };
 
     // Datasets and the data card.
-    let listed = &card.meta.datasets;
+    let listed = &card.body().keys.datasets;
     if !listed.is_empty() {
         found.add(MofComponent::Datasets, key("datasets", Some(listed.join(", "))));
         found.set_licence(MofComponent::Datasets, dataset_licence(listed, index));
@@ -186,9 +186,9 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     }
 
     // Evaluation results and data.
-    if card.meta.has_model_index {
+    if card.body().keys.has_model_index {
         found.add(MofComponent::EvaluationResults, key("model-index", None));
-        let eval_sets = &card.meta.eval_datasets;
+        let eval_sets = &card.body().keys.eval_datasets;
         if !eval_sets.is_empty() {
             found.add(MofComponent::EvaluationData, key("model-index", Some(eval_sets.join(", "))));
             found.set_licence(MofComponent::EvaluationData, dataset_licence(eval_sets, index));
@@ -199,7 +199,7 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
     }
 
     // Sample outputs, supporting libraries.
-    if card.meta.widget_output {
+    if card.body().keys.widget_output {
         found.add(MofComponent::SampleOutputs, key("widget", None));
     }
     for s in card.body().sections.iter().filter(|s| s.filled) {
@@ -237,12 +237,12 @@ fn card_components(card: &Card, index: &BTreeMap<String, &IdentifiedDataset>, fo
             );
         }
     }
-    if let Some(lib) = &card.meta.library_name {
+    if let Some(lib) = &card.body().keys.library_name {
         found.add(MofComponent::SupportingLibraries, key("library_name", Some(lib.clone())));
     }
 
     // Papers: arXiv tags and links.
-    for tag in card.meta.tags.iter().filter(|t| t.to_lowercase().starts_with("arxiv:")) {
+    for tag in card.body().keys.tags.iter().filter(|t| t.to_lowercase().starts_with("arxiv:")) {
         found.add(MofComponent::ResearchPaper, key("tags", Some(tag.clone())));
     }
     for link in card.body().links.iter().filter(|l| !l.kinds.contains(&SectionKind::Licence)) {

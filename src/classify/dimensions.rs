@@ -28,7 +28,7 @@ pub fn dimensions(eval: &Evaluation, m: &Identified, use_restricted: bool) -> BT
     let c = |x: MofComponent| eval.component(x);
     let counts = |v: &MofComponentVerdict| matches!(v.status, MofStatus::Valid | MofStatus::Conditional);
     let present = |v: &MofComponentVerdict| v.status != MofStatus::Missing;
-    let gated = m.evidence.card.as_ref().is_some_and(|card| card.meta.gated.is_some());
+    let gated = m.evidence.card.as_ref().is_some_and(|card| card.body().keys.gated.is_some());
     let mut out = BTreeMap::new();
 
     let w = c(MofComponent::FinalParameters);

@@ -244,7 +244,7 @@ fn data_axis(m: &Identified, datasets: &HashMap<String, Category>) -> (DataOpenn
     let Some(card) = &m.evidence.card else {
         return (DataOpenness::Unknown, "data: unknown, no model card".into());
     };
-    let listed = &card.meta.datasets;
+    let listed = &card.body().keys.datasets;
     if !listed.is_empty() {
         let all_open = listed.iter().all(|d| datasets.get(&d.to_ascii_lowercase()).is_some_and(|c| c.is_open()));
         if all_open {

@@ -525,7 +525,7 @@ fn base(s: &Subject<'_>, f: impl Fn(&crate::model::BaseModel) -> bool) -> Option
 }
 
 fn gated(s: &Subject<'_>) -> bool {
-    s.m.identified.evidence.card.as_ref().and_then(|c| c.meta.gated.as_ref()).is_some_and(|g| {
+    s.m.identified.evidence.card.as_ref().and_then(|c| c.body().keys.gated.as_ref()).is_some_and(|g| {
         let v = g.value.trim().to_ascii_lowercase();
         !matches!(v.as_str(), "false" | "no" | "")
     })

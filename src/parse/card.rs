@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{lines, links, plain_yaml, sections};
 use crate::{
     limits::{InputLimits, LimitName},
-    model::{Body, Card, CardBody, CardKind, CardLink, CardMeta, Located, Metadata, Section},
+    model::{Body, Card, CardBody, CardKeys, CardKind, CardLink, CardMeta, Located, Metadata, Section},
 };
 
 /// Keys that make front matter a model card.
@@ -125,7 +125,7 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                     if !recognised && !card_name {
                         return None;
                     }
-                    let (meta, problem) = extract_meta(map, &keys, yaml);
+                    let (meta, more, problem) = extract_meta(map, &keys, yaml);
                     let mut card = Card {
                         parse_error: problem,
                         recognised,
@@ -133,6 +133,7 @@ fn parse_card(file: &str, text: &str, limits: &InputLimits, hits: &mut Vec<Strin
                     };
                     if let Some(body) = card.body_mut() {
                         body.metadata = Metadata::from_value(&metadata);
+                        body.keys = more;
                     }
                     Some(card)
                 }
@@ -184,12 +185,13 @@ fn bare(file: &str, kind: CardKind, meta: CardMeta, read: BodyRead) -> Card {
         parse_error: None,
         recognised: false,
         licence_section: read.licence_section,
-        body: Body::Held(CardBody {
+        body: Body::Held(Box::new(CardBody {
             metadata: Metadata::empty(),
+            keys: CardKeys::default(),
             sections: read.sections,
             text: String::new(),
             links: read.links,
-        }),
+        })),
     }
 }
 
@@ -465,8 +467,9 @@ fn extract_meta(
     map: &serde_json::Map<String, Value>,
     keys: &KeyLines<'_>,
     _yaml: &str,
-) -> (CardMeta, Option<Located<String>>) {
+) -> (CardMeta, CardKeys, Option<Located<String>>) {
     let mut meta = CardMeta::default();
+    let mut more = CardKeys::default();
     let mut problem = None;
 
     let list = |key: &str, problem: &mut Option<Located<String>>| -> Vec<Located<String>> {
@@ -496,36 +499,34 @@ fn extract_meta(
     };
     meta.license_name = single("license_name");
     meta.license_link = single("license_link");
-    meta.gated = single("gated").filter(|g| g.value != "false");
-    meta.gated_prompt = single("extra_gated_prompt");
-    meta.base_model_relation = single("base_model_relation").map(|l| l.value);
-    meta.pipeline_tag = single("pipeline_tag").map(|l| l.value);
-    meta.library_name = single("library_name").map(|l| l.value);
-    meta.datasets = map.get("datasets").and_then(strings).unwrap_or_default();
-    meta.tags = map.get("tags").and_then(strings).unwrap_or_default();
+    more.gated = single("gated").filter(|g| g.value != "false");
+    more.pipeline_tag = single("pipeline_tag").map(|l| l.value);
+    more.library_name = single("library_name").map(|l| l.value);
+    more.datasets = map.get("datasets").and_then(strings).unwrap_or_default();
+    more.tags = map.get("tags").and_then(strings).unwrap_or_default();
     meta.eu_disallowed = match map.get("extra_gated_eu_disallowed") {
         Some(Value::Bool(true)) => Some(keys.line("extra_gated_eu_disallowed")),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(keys.line("extra_gated_eu_disallowed")),
         _ => None,
     };
     let model_index = map.get("model-index").filter(|v| !v.is_null());
-    meta.has_model_index = model_index.is_some();
-    meta.eval_datasets = model_index.map(model_index_datasets).unwrap_or_default();
-    meta.widget_output = match map.get("widget") {
+    more.has_model_index = model_index.is_some();
+    more.eval_datasets = model_index.map(model_index_datasets).unwrap_or_default();
+    more.widget_output = match map.get("widget") {
         Some(Value::Array(items)) => items.iter().any(|w| w.get("output").is_some_and(|o| !o.is_null())),
         _ => false,
     };
-    meta.lines = crate::model::KeyLines::new(keys.keys.iter().map(|(k, (line, _))| (k.as_str(), *line)));
+    more.lines = crate::model::KeyLines::new(keys.keys.iter().map(|(k, (line, _))| (k.as_str(), *line)));
     meta.model_name = single("model_name")
         .map(|l| l.value)
         .or_else(|| model_index?.as_array()?.first()?.get("name").and_then(scalar).filter(|n| !n.trim().is_empty()));
     // Held for every card until its model is reported: a list of one licence keeps room for four.
     meta.license.shrink_to_fit();
     meta.base_model.shrink_to_fit();
-    meta.datasets.shrink_to_fit();
-    meta.tags.shrink_to_fit();
-    meta.eval_datasets.shrink_to_fit();
-    (meta, problem)
+    more.datasets.shrink_to_fit();
+    more.tags.shrink_to_fit();
+    more.eval_datasets.shrink_to_fit();
+    (meta, more, problem)
 }
 
 /// Hub dataset ids a `model-index` says its results were measured on, at most 50.
@@ -646,7 +647,7 @@ mod tests {
         );
         assert_eq!(c.meta.eu_disallowed, Some(4));
         assert_eq!(c.meta.model_name.as_deref(), Some("my-model"));
-        assert_eq!(c.meta.gated.unwrap().value, "true");
+        assert_eq!(c.body().keys.gated.clone().unwrap().value, "true");
     }
 
     #[test]

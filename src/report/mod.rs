@@ -534,7 +534,12 @@ fn model_report(a: Assessed) -> ModelReport {
     let parameters = a.identified.evidence.parameters();
     let Identified { evidence: e, licensing, restrictions, bases, licence_hash, .. } = a.identified;
     let ModelEvidence { id, source, location, card, weights, provenance: p, mot, configs, .. } = e;
-    let pipeline_tag = card.as_ref().and_then(|c| c.meta.pipeline_tag.clone());
+    let mut card = card.map(|mut c| {
+        let body = c.take_body();
+        (c, body)
+    });
+    let pipeline_tag = card.as_mut().and_then(|(_, b)| b.keys.pipeline_tag.take());
+    let datasets = card.as_mut().map(|(_, b)| std::mem::take(&mut b.keys.datasets)).unwrap_or_default();
     let mut sources = vec![source];
     for x in &p.sources {
         if !sources.contains(x) {
@@ -550,19 +555,16 @@ fn model_report(a: Assessed) -> ModelReport {
         openness: a.openness,
         base_models: bases.iter().map(|b| b.id.clone()).collect(),
         lineage: bases,
-        datasets: card.as_ref().map(|c| c.meta.datasets.clone()).unwrap_or_default(),
+        datasets,
         weights,
         licence_hash,
         parameters,
-        card: card.map(|mut c| {
-            let body = c.take_body();
-            CardReport {
-                file: c.file,
-                recognised: c.recognised,
-                sections: body.sections,
-                gated: c.meta.gated.map(|g| g.value),
-                metadata: body.metadata,
-            }
+        card: card.map(|(c, body)| CardReport {
+            file: c.file,
+            recognised: c.recognised,
+            sections: body.sections,
+            gated: body.keys.gated.map(|g| g.value),
+            metadata: body.metadata,
         }),
         sources,
         revision: p.revision,
