@@ -49,8 +49,19 @@ pub struct Identification {
 
 /// Identifies every model and dataset.
 pub fn identify(assembled: Assembled) -> Identification {
-    let own: Vec<Identified> = assembled.models.into_par_iter().map(identify_model).collect();
+    // Compacted as each verdict is made, not once all are: their spare room was a third of
+    // what identification holds at its peak.
+    let own: Vec<Identified> = assembled
+        .models
+        .into_par_iter()
+        .map(|evidence| {
+            let mut m = identify_model(evidence);
+            compact(&mut m);
+            m
+        })
+        .collect();
     let mut models = lineage::resolve(own);
+    // Again for the lists lineage set.
     models.par_iter_mut().for_each(compact);
     let datasets = assembled.datasets.into_par_iter().map(identify_dataset).collect();
     Identification { models, datasets, problems: assembled.problems }
