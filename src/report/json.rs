@@ -53,25 +53,23 @@ impl<'o> Streamed<'o> {
         Ok(Streamed { out, written: 0, head: shell[..at].to_string() })
     }
 
-    /// Writes models `chunk` at a time. The next chunk is rendered while this one is written:
-    /// writing 800 MB is a tenth of a large scan, and the cores would otherwise wait for it.
+    /// Writes models `chunk` at a time, or fewer when they render to more than [`BUDGET`]
+    /// bytes. The next chunk is rendered while this one is written: writing 800 MB is a tenth
+    /// of a large scan, and the cores would otherwise wait for it.
     fn write_models(&mut self, models: &[ModelReport], chunk: usize) -> io::Result<()> {
-        let mut chunks = models.chunks(chunk).peekable();
-        let mut rendered = match chunks.peek() {
-            Some(first) => render_all(first)?,
-            None => Vec::new(),
-        };
-        while chunks.next().is_some() {
+        let mut rendered = render_some(models, chunk)?;
+        let mut at = rendered.len();
+        while !rendered.is_empty() {
             let mut next = None;
             let written = rayon::in_place_scope(|scope| -> io::Result<()> {
-                if let Some(models) = chunks.peek() {
-                    let next = &mut next;
-                    scope.spawn(move |_| *next = Some(render_all(models)));
-                }
+                let rest = &models[at..];
+                let next = &mut next;
+                scope.spawn(move |_| *next = Some(render_some(rest, chunk)));
                 self.write_rendered(&rendered)
             });
             written?;
             rendered = next.transpose()?.unwrap_or_default();
+            at += rendered.len();
         }
         Ok(())
     }
@@ -108,9 +106,25 @@ impl super::Stream for Streamed<'_> {
     }
 }
 
-/// Models rendered on every core, in order.
-fn render_all(models: &[ModelReport]) -> io::Result<Vec<Vec<u8>>> {
-    models.par_iter().map(render).collect()
+/// The bytes rendered models may hold at once, per chunk: a card's front matter can be most of a
+/// megabyte (a model index of hundreds of results), pretty-printed to several, and a scan can
+/// hold a run of copies of it.
+const BUDGET: usize = 16 << 20;
+
+/// The first models, at most `chunk` of them, rendered on every core a few at a time until
+/// they hold [`BUDGET`] bytes.
+fn render_some(models: &[ModelReport], chunk: usize) -> io::Result<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    let mut bytes = 0;
+    for batch in models[..chunk.min(models.len())].chunks(8) {
+        let rendered: Vec<Vec<u8>> = batch.par_iter().map(render).collect::<io::Result<_>>()?;
+        bytes += rendered.iter().map(Vec::len).sum::<usize>();
+        out.extend(rendered);
+        if bytes >= BUDGET {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// One model pretty-printed as the element of a list two levels deep: every line after the
