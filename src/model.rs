@@ -1261,8 +1261,9 @@ pub struct Finding {
     pub file: Option<String>,
     /// 1-based line in that file.
     pub line: Option<u32>,
-    /// What to do about it.
-    pub help: String,
+    /// What to do about it: the rule's help, shared by its findings (72,000 findings of a
+    /// large scan held 15 MB of copies).
+    pub help: std::sync::Arc<str>,
     /// Stable hash of rule, model and content (never the line), set by the sink; baselines and
     /// SARIF match findings across scans by it.
     #[serde(skip_serializing_if = "String::is_empty", default)]

@@ -52,7 +52,7 @@ pub struct RuleText<'a> {
     /// Default severity.
     pub severity: Severity,
     /// Remediation.
-    pub help: &'a str,
+    pub help: &'a std::sync::Arc<str>,
 }
 
 fn first_match<'a>(list: &'a [LicenceEntry], p: &LicencePart) -> Option<&'a LicenceEntry> {
@@ -129,7 +129,7 @@ fn finding(m: &Assessed, rule: &RuleText<'_>, part: &LicencePart, message: Strin
         message,
         file: e.map(|e| e.file.clone()).or(card).or(weights),
         line: e.and_then(|e| e.line),
-        help: rule.help.to_string(),
+        help: rule.help.clone(),
         fingerprint: String::new(),
     }
 }

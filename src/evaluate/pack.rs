@@ -56,8 +56,8 @@ pub struct Rule {
     pub severity: Severity,
     /// One line: what the rule flags.
     pub summary: String,
-    /// Remediation: what to do about it.
-    pub help: String,
+    /// Remediation: what to do about it (shared by every finding of the rule).
+    pub help: std::sync::Arc<str>,
     /// Longer explanation: why it matters, what exactly is tested.
     #[serde(default)]
     pub description: Option<String>,
@@ -158,7 +158,7 @@ pub fn parse(file: &str, text: &str) -> Result<Pack, PackError> {
         if rule.id.is_empty() || !rule.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             return Err(bad(&rule.id, "ids are lower-case words joined by `-`".into()));
         }
-        for (what, value) in [("summary", &rule.summary), ("help", &rule.help)] {
+        for (what, value) in [("summary", rule.summary.as_str()), ("help", &rule.help)] {
             if value.trim().is_empty() {
                 return Err(bad(&rule.id, format!("`{what}` must not be empty")));
             }

@@ -67,7 +67,7 @@ mod tests {
             message: format!("m{line}"),
             file: Some(file.into()),
             line: Some(line),
-            help: String::new(),
+            help: "".into(),
             fingerprint: String::new(),
         }
     }

@@ -67,7 +67,7 @@ pub struct SinkRule {
     /// Default severity.
     pub severity: Severity,
     /// Remediation.
-    pub help: String,
+    pub help: std::sync::Arc<str>,
 }
 
 /// What the sink needs.

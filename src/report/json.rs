@@ -109,7 +109,7 @@ impl super::Stream for Streamed<'_> {
 /// The bytes rendered models may hold at once, per chunk: a card's front matter can be most of a
 /// megabyte (a model index of hundreds of results), pretty-printed to several, and a scan can
 /// hold a run of copies of it.
-const BUDGET: usize = 16 << 20;
+const BUDGET: usize = 4 << 20;
 
 /// The first models, at most `chunk` of them, rendered on every core a few at a time until
 /// they hold [`BUDGET`] bytes.
