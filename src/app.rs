@@ -417,7 +417,7 @@ fn front(args: &ScanArgs, gate: &Gate, timings: &mut Timings) -> Result<Front> {
 
 /// Models classified, judged and made report entries at a time: enough to keep every core
 /// busy, few enough that the parts in flight are a small share of a large scan's memory.
-const PART: usize = 1024;
+const PART: usize = 256;
 
 /// Classifies, keeps the changed models in diff mode, evaluates and makes the report entries
 /// `part` models at a time, handing each part's entries to `emit` in report order; then judges the

@@ -1057,8 +1057,9 @@ pub struct Conflict {
 pub struct Restriction {
     /// Kind.
     pub kind: RestrictionKind,
-    /// Plain words, with parameters.
-    pub detail: String,
+    /// Plain words, with parameters; shared with the catalogue entry it comes from and with the
+    /// models that inherit it.
+    pub detail: std::sync::Arc<str>,
     /// Where it comes from (licence clause, card key, base model).
     pub evidence: Vec<Evidence>,
     /// The licence that imposes it.

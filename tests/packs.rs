@@ -78,7 +78,7 @@ fn record(id: &str, licence: &str, category: Category, restrictions: Vec<Restric
 fn restriction(kind: RestrictionKind, inherited: Option<&str>) -> Restriction {
     Restriction {
         kind,
-        detail: String::new(),
+        detail: "".into(),
         evidence: vec![evidence("x/LICENSE", 9)],
         licence: Some("lic".into()),
         inherited_from: inherited.map(str::to_string),

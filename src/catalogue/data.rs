@@ -90,7 +90,7 @@ pub struct RestrictionDef {
     /// Kind.
     pub kind: RestrictionKind,
     /// Plain-words explanation.
-    pub detail: String,
+    pub detail: std::sync::Arc<str>,
     /// `user-threshold`: the number of monthly active users above which the grant stops.
     #[serde(default)]
     pub users: Option<u64>,

@@ -22,7 +22,7 @@ pub struct Clause {
     /// Kind.
     pub kind: RestrictionKind,
     /// Plain words, with the parameters found.
-    pub detail: String,
+    pub detail: std::sync::Arc<str>,
     /// 1-based line of the clause.
     pub line: u32,
     /// `user-threshold`: the number of users.
@@ -44,7 +44,7 @@ struct Table {
 #[serde(deny_unknown_fields)]
 struct ClauseDef {
     kind: RestrictionKind,
-    detail: String,
+    detail: std::sync::Arc<str>,
     patterns: Vec<String>,
 }
 
@@ -107,14 +107,15 @@ pub fn extract(norm: &Normalised) -> Vec<Clause> {
                 clause.users = first_amount(window, &["active users"]);
                 if let Some(u) = clause.users {
                     clause.detail =
-                        format!("Licensees with more than {} active users need a separate licence.", grouped(u));
+                        format!("Licensees with more than {} active users need a separate licence.", grouped(u)).into();
                 }
             }
             RestrictionKind::RevenueThreshold => {
                 clause.revenue_usd = first_amount(window, &["revenue"]);
                 if let Some(r) = clause.revenue_usd {
                     clause.detail =
-                        format!("Licensees with more than US${} annual revenue need a separate licence.", grouped(r));
+                        format!("Licensees with more than US${} annual revenue need a separate licence.", grouped(r))
+                            .into();
                 }
             }
             RestrictionKind::Territorial => {
@@ -127,7 +128,7 @@ pub fn extract(norm: &Normalised) -> Vec<Clause> {
                 clause.regions.sort();
                 clause.regions.dedup();
                 if !clause.regions.is_empty() {
-                    clause.detail = format!("The licence does not apply in: {}.", clause.regions.join(", "));
+                    clause.detail = format!("The licence does not apply in: {}.", clause.regions.join(", ")).into();
                 }
             }
             _ => {}

@@ -141,7 +141,7 @@ pub(super) fn model_properties(report: &Report, m: &ModelReport) -> Vec<(String,
     add("licence:hash", m.licence_hash.clone());
     for r in &m.restrictions {
         let k = r.kind.as_str();
-        add(&format!("restriction:{k}"), r.detail.clone());
+        add(&format!("restriction:{k}"), r.detail.to_string());
         if let Some(u) = r.users {
             add(&format!("restriction:{k}:users"), u.to_string());
         }

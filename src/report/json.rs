@@ -111,12 +111,13 @@ impl super::Stream for Streamed<'_> {
 /// hold a run of copies of it.
 const BUDGET: usize = 4 << 20;
 
-/// The first models, at most `chunk` of them, rendered on every core a few at a time until
-/// they hold [`BUDGET`] bytes.
+/// The first models, at most `chunk` of them, rendered on every core, one per core at a time,
+/// until they hold [`BUDGET`] bytes.
 fn render_some(models: &[ModelReport], chunk: usize) -> io::Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     let mut bytes = 0;
-    for batch in models[..chunk.min(models.len())].chunks(8) {
+    // As many at a time as there are cores: a batch is rendered before the budget is checked.
+    for batch in models[..chunk.min(models.len())].chunks(rayon::current_num_threads().max(1)) {
         let rendered: Vec<Vec<u8>> = batch.par_iter().map(render).collect::<io::Result<_>>()?;
         bytes += rendered.iter().map(Vec::len).sum::<usize>();
         out.extend(rendered);
