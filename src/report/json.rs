@@ -109,7 +109,7 @@ impl super::Stream for Streamed<'_> {
 /// The bytes rendered models may hold at once, per chunk: a card's front matter can be most of a
 /// megabyte (a model index of hundreds of results), pretty-printed to several, and a scan can
 /// hold a run of copies of it.
-const BUDGET: usize = 4 << 20;
+const BUDGET: usize = 1 << 20;
 
 /// The first models, at most `chunk` of them, rendered on every core, one per core at a time,
 /// until they hold [`BUDGET`] bytes.
@@ -128,18 +128,18 @@ fn render_some(models: &[ModelReport], chunk: usize) -> io::Result<Vec<Vec<u8>>>
     Ok(out)
 }
 
-/// One model pretty-printed as the element of a list two levels deep: every line after the
-/// first indented by four more spaces (a JSON string never holds a raw newline).
+/// One model pretty-printed as the element of a list two levels deep: serialised inside two
+/// one-element lists, whose brackets are then cut off, so it is indented as it will stand and
+/// is never copied to indent it (a card's front matter can be most of a megabyte).
 fn render(model: &ModelReport) -> io::Result<Vec<u8>> {
-    let flat = serde_json::to_vec_pretty(model).map_err(io::Error::other)?;
-    let mut out = Vec::with_capacity(flat.len() + flat.len() / 4);
-    let mut from = 0;
-    for i in memchr::memchr_iter(b'\n', &flat) {
-        out.extend_from_slice(&flat[from..=i]);
-        out.extend_from_slice(b"    ");
-        from = i + 1;
+    const OPEN: &[u8] = b"[\n  [\n    ";
+    const CLOSE: &[u8] = b"\n  ]\n]";
+    let mut out = serde_json::to_vec_pretty(&[[model]]).map_err(io::Error::other)?;
+    if !(out.starts_with(OPEN) && out.ends_with(CLOSE)) {
+        return Err(io::Error::other("a model did not render inside its lists"));
     }
-    out.extend_from_slice(&flat[from..]);
+    out.truncate(out.len() - CLOSE.len());
+    out.drain(..OPEN.len());
     Ok(out)
 }
 
