@@ -128,19 +128,62 @@ fn render_some(models: &[ModelReport], chunk: usize) -> io::Result<Vec<Vec<u8>>>
     Ok(out)
 }
 
-/// One model pretty-printed as the element of a list two levels deep: serialised inside two
-/// one-element lists, whose brackets are then cut off, so it is indented as it will stand and
-/// is never copied to indent it (a card's front matter can be most of a megabyte).
+/// One model pretty-printed as the element of a list two levels deep.
 fn render(model: &ModelReport) -> io::Result<Vec<u8>> {
-    const OPEN: &[u8] = b"[\n  [\n    ";
-    const CLOSE: &[u8] = b"\n  ]\n]";
-    let mut out = serde_json::to_vec_pretty(&[[model]]).map_err(io::Error::other)?;
-    if !(out.starts_with(OPEN) && out.ends_with(CLOSE)) {
-        return Err(io::Error::other("a model did not render inside its lists"));
+    pretty_at(model, 2)
+}
+
+/// `value` pretty-printed as an element of a list `depth` levels deep (its lines after the first
+/// indented by `2 × depth` spaces): serialised inside `depth` one-element lists whose brackets
+/// are then cut off, so it is never copied to indent it (a card's front matter can be most of
+/// a megabyte).
+pub(super) fn pretty_at<T: Serialize>(value: &T, depth: usize) -> io::Result<Vec<u8>> {
+    struct Nested<'a, T>(&'a T, usize);
+    impl<T: Serialize> Serialize for Nested<'_, T> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self.1 {
+                0 => self.0.serialize(serializer),
+                n => [Nested(self.0, n - 1)].serialize(serializer),
+            }
+        }
     }
-    out.truncate(out.len() - CLOSE.len());
-    out.drain(..OPEN.len());
+    let open: String = (1..=depth).map(|k| format!("[\n{}", "  ".repeat(k))).collect();
+    let close: String = (0..depth).rev().map(|k| format!("\n{}]", "  ".repeat(k))).collect();
+    let mut out = serde_json::to_vec_pretty(&Nested(value, depth)).map_err(io::Error::other)?;
+    if !(out.starts_with(open.as_bytes()) && out.ends_with(close.as_bytes())) {
+        return Err(io::Error::other("a value did not render inside its lists"));
+    }
+    out.truncate(out.len() - close.len());
+    out.drain(..open.len());
     Ok(out)
+}
+
+/// Writes `shell`, pretty-printed JSON whose only `marker` ends in an empty list (`"results":
+/// []`), with that list holding `items`, each rendered at `depth` ([`pretty_at`]): the same bytes
+/// as the whole document pretty-printed, without holding its items' trees at once.
+pub(super) fn write_spliced(
+    out: &mut dyn io::Write,
+    shell: &str,
+    marker: &str,
+    depth: usize,
+    items: impl Iterator<Item = io::Result<Vec<u8>>>,
+) -> io::Result<()> {
+    let at = shell.find(marker).map(|i| i + marker.len() - 2).ok_or_else(|| io::Error::other("no list to fill"))?;
+    out.write_all(&shell.as_bytes()[..at])?;
+    let indent = "  ".repeat(depth);
+    let mut written = 0;
+    for item in items {
+        out.write_all(if written == 0 { b"[\n" } else { b",\n" })?;
+        out.write_all(indent.as_bytes())?;
+        out.write_all(&item?)?;
+        written += 1;
+    }
+    if written == 0 {
+        out.write_all(b"[]")?;
+    } else {
+        write!(out, "\n{}]", &indent[2..])?;
+    }
+    out.write_all(&shell.as_bytes()[at + 2..])
 }
 
 /// `Report` with an empty model list, borrowed: the same fields, names, order and omissions

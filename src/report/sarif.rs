@@ -26,13 +26,24 @@ pub const MAX_RESULTS: usize = 25_000;
 /// GitHub's limit on rule descriptions.
 const MAX_DESCRIPTION: usize = 1024;
 
+/// Writes the document with its results rendered one at a time: 25,000 results held as trees
+/// were most of the memory of a scan of 50,000 cards.
 pub(super) fn write(report: &Report, out: &mut dyn io::Write, options: &RenderOptions) -> io::Result<()> {
-    let doc = document(report, options);
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    let (shell, results) = document(report, options);
+    let shell = serde_json::to_string_pretty(&shell).map_err(io::Error::other)?;
+    // `results` is a list in the run, the first element of `runs`: four levels deep.
+    super::json::write_spliced(
+        &mut *out,
+        &shell,
+        "\"results\": []",
+        4,
+        results.map(|r| super::json::pretty_at(&r, 4)),
+    )?;
     out.write_all(b"\n")
 }
 
-fn document(report: &Report, options: &RenderOptions) -> Value {
+/// The document with an empty `results` list, and its results, made as they are written.
+fn document<'a>(report: &'a Report, options: &'a RenderOptions) -> (Value, impl Iterator<Item = Value> + 'a) {
     let mut rules: Vec<&Rule> = report.rules.iter().collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     rules.dedup_by(|a, b| a.id == b.id);
@@ -47,16 +58,13 @@ fn document(report: &Report, options: &RenderOptions) -> Value {
         entries.truncate(MAX_RESULTS);
     }
     let mut occurrences: HashMap<&str, usize> = HashMap::new();
-    let results: Vec<Value> = entries
-        .iter()
-        .map(|(f, suppression)| {
-            let n = occurrences.entry(f.fingerprint.as_str()).or_insert(0);
-            *n += 1;
-            result(f, *suppression, *n, index.get(f.rule.as_str()).copied(), options, baseline_used)
-        })
-        .collect();
+    let results = entries.into_iter().map(move |(f, suppression)| {
+        let n = occurrences.entry(f.fingerprint.as_str()).or_insert(0);
+        *n += 1;
+        result(f, suppression, *n, index.get(f.rule.as_str()).copied(), options, baseline_used)
+    });
 
-    json!({
+    let shell = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -69,9 +77,10 @@ fn document(report: &Report, options: &RenderOptions) -> Value {
                 }
             },
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
         }]
-    })
+    });
+    (shell, results)
 }
 
 fn level(s: Severity) -> &'static str {
@@ -218,5 +227,53 @@ mod tests {
         assert_eq!(pascal("eu-ai-act-systemic-risk"), "EuAiActSystemicRisk");
         assert_eq!(clip("", 5), "-");
         assert_eq!(clip("abcdef", 4), "abc…");
+    }
+
+    fn finding(rule: &str, message: &str, fingerprint: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity: Severity::Error,
+            model: Some("org/m".into()),
+            message: message.into(),
+            file: Some("dir/README.md".into()),
+            line: Some(3),
+            help: "h".into(),
+            fingerprint: fingerprint.into(),
+        }
+    }
+
+    #[test]
+    fn results_written_one_at_a_time_make_the_document_pretty_printed_whole() {
+        let options = RenderOptions { path_prefix: "sub/".into(), ..RenderOptions::default() };
+        let whole = |report: &Report| {
+            let (mut shell, results) = document(report, &options);
+            shell["runs"][0]["results"] = Value::Array(results.collect());
+            let mut out = serde_json::to_vec_pretty(&shell).unwrap();
+            out.push(b'\n');
+            String::from_utf8(out).unwrap()
+        };
+        let written = |report: &Report| {
+            let mut out = Vec::new();
+            write(report, &mut out, &options).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let none = Report::from_parts(Vec::new(), super::super::Tally::default(), &[], Vec::new(), Vec::new());
+        assert_eq!(written(&none), whole(&none));
+        assert!(written(&none).contains("\"results\": []"));
+        // Quotes, line breaks and non-ASCII in messages; a fingerprint seen twice; a suppressed
+        // finding (with its own keys).
+        let findings = vec![
+            finding("licence-missing", "no \"licence\"\nat all", "f1"),
+            finding("licence-missing", "again, é", "f1"),
+            finding("restricted-use", "x", "f2"),
+        ];
+        let suppressed = vec![crate::model::Suppressed {
+            finding: finding("card-incomplete", "old", "f3"),
+            suppression: Suppression::Baseline { file: "base.json".into() },
+        }];
+        let report = Report::from_parts(Vec::new(), super::super::Tally::default(), &[], findings, Vec::new())
+            .with_suppressed(suppressed);
+        assert_eq!(written(&report), whole(&report));
+        assert_eq!(written(&report).matches("\"ruleId\"").count(), 4);
     }
 }
