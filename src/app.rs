@@ -503,7 +503,11 @@ fn fetch_bodies(stow: &Stow, models: &mut [crate::model::Identified]) -> io::Res
     use rayon::prelude::*;
     models.par_iter_mut().filter_map(|m| m.evidence.card.as_deref_mut()).try_for_each(|card| {
         stow.fetch(&mut card.body).map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot read the body of `{}` back from a temporary file: {e}", card.file))
+            let hint = "check the disk that holds TMPDIR, or point TMPDIR at another";
+            io::Error::new(
+                e.kind(),
+                format!("cannot read the body of `{}` back from a temporary file: {e}; {hint}", card.file),
+            )
         })
     })
 }

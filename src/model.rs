@@ -245,10 +245,11 @@ pub struct CardLink {
 }
 
 /// A card's whole front matter, kept as compact JSON text: a parsed tree costs several times
-/// the text, and most scans never look past the keys of [`CardMeta`]. Texts over
-/// [`Metadata::DEFLATE_OVER`] bytes are kept deflated: front matter is half of what 50,000 cards
-/// hold in memory (widget examples, evaluation tables), and it is read again only to render the
-/// report or when a rule asks for a key.
+/// the text, and most scans never look past the keys of [`CardMeta`] and [`CardKeys`]. Texts
+/// over [`Metadata::DEFLATE_OVER`] bytes are kept deflated: front matter is most of a card body
+/// (widget examples, evaluation tables), which waits in the stow's file (or in memory without
+/// one) until its model is judged, and it is read again only to render the report or when a
+/// rule asks for a key.
 #[derive(Clone, Debug)]
 pub struct Metadata(MetadataText);
 

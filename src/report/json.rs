@@ -181,7 +181,8 @@ pub(super) fn write_spliced(
     if written == 0 {
         out.write_all(b"[]")?;
     } else {
-        write!(out, "\n{}]", &indent[2..])?;
+        // The list's own bracket, one level out.
+        write!(out, "\n{}]", indent.get(2..).unwrap_or(""))?;
     }
     out.write_all(&shell.as_bytes()[at + 2..])
 }
