@@ -50,11 +50,6 @@ impl Stow {
         Stow { file: None }
     }
 
-    /// Whether bodies are written out.
-    pub fn writes(&self) -> bool {
-        self.file.is_some()
-    }
-
     /// Writes `body` out, or keeps it when it cannot be written.
     pub fn put(&self, body: CardBody) -> Body {
         let Some(spill) = &self.file else { return Body::Held(Box::new(body)) };
@@ -96,23 +91,21 @@ impl Stow {
 
 fn encode(body: &CardBody) -> Vec<u8> {
     let mut out = Vec::with_capacity(256 + body.text.len());
-    put_len(&mut out, body.sections.len());
-    for s in &body.sections {
-        put_str(&mut out, &s.title);
+    put_list(&mut out, &body.sections, |out, s| {
+        put_str(out, &s.title);
         out.push(s.level);
         out.extend_from_slice(&s.line.to_le_bytes());
-        put_kinds(&mut out, &s.kinds);
+        put_kinds(out, &s.kinds);
         out.push(u8::from(s.filled));
-        put_opt(&mut out, s.excerpt.as_deref());
-    }
-    put_len(&mut out, body.links.len());
-    for l in &body.links {
-        put_str(&mut out, &l.url);
-        put_str(&mut out, &l.text);
+        put_opt(out, s.excerpt.as_deref());
+    });
+    put_list(&mut out, &body.links, |out, l| {
+        put_str(out, &l.url);
+        put_str(out, &l.text);
         out.extend_from_slice(&l.line.to_le_bytes());
-        put_kinds(&mut out, &l.kinds);
+        put_kinds(out, &l.kinds);
         out.push(u8::from(l.in_citation));
-    }
+    });
     let k = &body.keys;
     put_strs(&mut out, &k.datasets);
     put_opt(&mut out, k.pipeline_tag.as_deref());
@@ -123,11 +116,10 @@ fn encode(body: &CardBody) -> Vec<u8> {
     out.push(u8::from(k.has_model_index));
     put_strs(&mut out, &k.eval_datasets);
     out.push(u8::from(k.widget_output));
-    put_len(&mut out, k.lines.iter().count());
-    for (key, line) in k.lines.iter() {
-        put_str(&mut out, key);
+    put_list(&mut out, &k.lines.iter().collect::<Vec<_>>(), |out, (key, line)| {
+        put_str(out, key);
         out.extend_from_slice(&line.to_le_bytes());
-    }
+    });
     let (metadata, deflated) = body.metadata.kept();
     out.push(u8::from(deflated));
     put_bytes(&mut out, metadata);
@@ -149,9 +141,13 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     put_bytes(out, s.as_bytes());
 }
 
-fn put_strs(out: &mut Vec<u8>, list: &[String]) {
+fn put_list<T>(out: &mut Vec<u8>, list: &[T], mut put: impl FnMut(&mut Vec<u8>, &T)) {
     put_len(out, list.len());
-    list.iter().for_each(|s| put_str(out, s));
+    list.iter().for_each(|item| put(out, item));
+}
+
+fn put_strs(out: &mut Vec<u8>, list: &[String]) {
+    put_list(out, list, |out, s| put_str(out, s));
 }
 
 fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
@@ -171,30 +167,25 @@ fn put_kinds(out: &mut Vec<u8>, kinds: &[SectionKind]) {
 
 fn decode(bytes: &[u8]) -> Option<CardBody> {
     let mut r = Reader(bytes);
-    // Room for what the bytes can hold at most, not for what they claim.
-    let n = r.len()?;
-    let mut sections = Vec::with_capacity(n.min(bytes.len()));
-    for _ in 0..n {
-        sections.push(Section {
+    let sections = r.list(|r| {
+        Some(Section {
             title: r.string()?,
             level: r.byte()?,
             line: r.u32()?,
             kinds: r.kinds()?,
             filled: r.byte()? != 0,
             excerpt: r.opt()?,
-        });
-    }
-    let n = r.len()?;
-    let mut links = Vec::with_capacity(n.min(bytes.len()));
-    for _ in 0..n {
-        links.push(CardLink {
+        })
+    })?;
+    let links = r.list(|r| {
+        Some(CardLink {
             url: r.string()?,
             text: r.string()?,
             line: r.u32()?,
             kinds: r.kinds()?,
             in_citation: r.byte()? != 0,
-        });
-    }
+        })
+    })?;
     let datasets = r.strings()?;
     let pipeline_tag = r.opt()?;
     let library_name = r.opt()?;
@@ -204,11 +195,7 @@ fn decode(bytes: &[u8]) -> Option<CardBody> {
     let has_model_index = r.byte()? != 0;
     let eval_datasets = r.strings()?;
     let widget_output = r.byte()? != 0;
-    let n = r.len()?;
-    let mut lines = Vec::with_capacity(n.min(bytes.len()));
-    for _ in 0..n {
-        lines.push((r.string()?, r.u32()?));
-    }
+    let lines = r.list(|r| Some((r.string()?, r.u32()?)))?;
     let keys = CardKeys {
         datasets,
         pipeline_tag,
@@ -263,13 +250,19 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn strings(&mut self) -> Option<Vec<String>> {
+    /// A count, then that many items.
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         let n = self.len()?;
+        // Room for what the bytes can hold at most, not for what they claim.
         let mut out = Vec::with_capacity(n.min(self.0.len()));
         for _ in 0..n {
-            out.push(self.string()?);
+            out.push(item(self)?);
         }
         Some(out)
+    }
+
+    fn strings(&mut self) -> Option<Vec<String>> {
+        self.list(Reader::string)
     }
 
     fn kinds(&mut self) -> Option<Vec<SectionKind>> {
@@ -326,7 +319,6 @@ mod tests {
     #[test]
     fn a_body_stowed_is_fetched_back_the_same() {
         let stow = Stow::temporary();
-        assert!(stow.writes(), "a temporary file can be made here");
         // A large front matter is kept deflated: both forms go out and come back.
         let mut large = body();
         large.metadata = Metadata::from_value(&serde_json::json!({"widget": "x".repeat(2000)}));

@@ -39,8 +39,13 @@ pub(super) struct Streamed<'o> {
 /// Where the shell's `"models": []` opens its list: everything before the `[` of its only
 /// top-level `"models": []`.
 fn models_at(shell: &str) -> io::Result<usize> {
-    let marker = "\n  \"models\": []";
-    shell.find(marker).map(|i| i + marker.len() - 2).ok_or_else(|| io::Error::other("no models key"))
+    list_at(shell, "\n  \"models\": []")
+}
+
+/// Where the empty list `[]` that ends `marker` opens in `shell`.
+fn list_at(shell: &str, marker: &str) -> io::Result<usize> {
+    let at = shell.find(marker).ok_or_else(|| io::Error::other(format!("no `{}` in the report", marker.trim())))?;
+    Ok(at + marker.len() - 2)
 }
 
 impl<'o> Streamed<'o> {
@@ -168,7 +173,7 @@ pub(super) fn write_spliced(
     depth: usize,
     items: impl Iterator<Item = io::Result<Vec<u8>>>,
 ) -> io::Result<()> {
-    let at = shell.find(marker).map(|i| i + marker.len() - 2).ok_or_else(|| io::Error::other("no list to fill"))?;
+    let at = list_at(shell, marker)?;
     out.write_all(&shell.as_bytes()[..at])?;
     let indent = "  ".repeat(depth);
     let mut written = 0;
